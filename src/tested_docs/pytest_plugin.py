@@ -1,0 +1,173 @@
+"""The pytest plugin behind `pytest snippets` and `pytest tests` (registered once, by entry point).
+
+It gives every test a timeout and a network guard, each snippet test its own offline W&B world
+(`wandb_offline`), and the `accelerator` cases `cpu` and `gpu`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import runpy
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tested_docs.runs import RecordedRun, read_runs
+
+DEFAULT_TIMEOUT_S = 240
+"""Every test gets this timeout unless it carries its own `@pytest.mark.timeout`."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "gpu: the CUDA case of a snippet test (skips without CUDA)")
+    config.addinivalue_line("markers", "browser: drives a real Chromium (skips without one)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(DEFAULT_TIMEOUT_S))
+
+
+# --- network guard -------------------------------------------------------------------------------
+
+
+def _is_loopback(address: Any) -> bool:
+    if not isinstance(address, tuple):  # AF_UNIX paths (wandb's service socket) stay local
+        return True
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any test that connects to anything but loopback, even if the code swallows the error."""
+    attempts: list[str] = []
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def guard(sock: socket.socket, address: Any) -> None:
+        if not _is_loopback(address):
+            attempts.append(repr(address))
+            raise ConnectionRefusedError(f"tested_docs: network access to {address!r} is blocked")
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        guard(sock, address)
+        real_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> int:
+        guard(sock, address)
+        return real_connect_ex(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    yield
+    if attempts:
+        pytest.fail(f"the test tried to reach the network: {', '.join(attempts)}", pytrace=False)
+
+
+# --- accelerators --------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["cpu", pytest.param("gpu", marks=pytest.mark.gpu)])
+def accelerator(request: pytest.FixtureRequest) -> str:
+    """`"cpu"`, then `"gpu"`; the GPU case skips, saying why, where CUDA is absent."""
+    if request.param == "gpu":
+        import torch
+
+        if not torch.cuda.is_available():
+            pytest.skip("CUDA is not available here (torch.cuda.is_available() is False)")
+    return request.param
+
+
+# --- offline W&B ---------------------------------------------------------------------------------
+
+
+@dataclass
+class OfflineWandb:
+    """One test's offline W&B world: its folders, and the runs recorded there."""
+
+    root: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def runs(self) -> list[RecordedRun]:
+        """Every finished run this test recorded, in the order they started."""
+        return read_runs(self.root)
+
+    def run(self) -> RecordedRun:
+        """The one run this test recorded; fails when there are none or several."""
+        runs = self.runs()
+        assert len(runs) == 1, f"expected exactly one W&B run under {self.root}, found {len(runs)}"
+        return runs[0]
+
+    def run_script(self, path: str | Path) -> dict[str, Any]:
+        """Run a snippet as `python path` would, but in this process (fast, and measured)."""
+        argv = sys.argv
+        sys.argv = [str(path)]
+        try:
+            return runpy.run_path(str(path), run_name="__main__")
+        finally:
+            sys.argv = argv
+
+    def run_process(
+        self, path: str | Path, *args: str, timeout: float = 180
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a snippet as its own `python` process: only for scripts that spawn (DDP)."""
+        command = [sys.executable, str(path), *args]
+        try:
+            done = subprocess.run(
+                command, cwd=self.root, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired as error:
+            pytest.fail(f"{path} did not finish within {timeout} s:\n{error.stderr}", pytrace=False)
+        if done.returncode != 0:
+            pytest.fail(
+                f"{path} exited with {done.returncode}:\n{done.stdout[-4000:]}\n{done.stderr[-8000:]}",
+                pytrace=False,
+            )
+        return done
+
+
+@pytest.fixture
+def wandb_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OfflineWandb]:
+    """Offline W&B in a fresh temporary folder, which is also the working directory."""
+    import wandb
+
+    root = tmp_path / "wandb-world"
+    env = {
+        "WANDB_MODE": "offline",
+        "WANDB_DIR": str(root),
+        "WANDB_DATA_DIR": str(root / "data"),
+        "WANDB_CACHE_DIR": str(root / "cache"),
+        "WANDB_CONFIG_DIR": str(root / "config"),
+        "WANDB_ARTIFACT_DIR": str(root / "artifacts"),
+        "WANDB_SILENT": "true",
+        "WANDB_DISABLE_GIT": "true",
+    }
+    for name in env:
+        if name.endswith("_DIR"):
+            Path(env[name]).mkdir(parents=True, exist_ok=True)
+    for name in ("WANDB_API_KEY", "WANDB_ENTITY", "WANDB_PROJECT", "WANDB_RUN_ID", "WANDB_RESUME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(root)
+    wandb.teardown()  # wandb caches its settings per process: forget the previous test's folders
+    world = OfflineWandb(root=root, env=env)
+    try:
+        yield world
+    finally:
+        if wandb.run is not None:
+            wandb.finish(exit_code=1)
+        wandb.teardown()
+
