@@ -27,8 +27,12 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     dataset = TensorDataset(
         torch.tensor(images / 16.0, dtype=torch.float32), torch.tensor(labels)
     )
-    train, val = random_split(dataset, [1500, 297], generator=torch.Generator().manual_seed(0))
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(val, batch_size=297)
+    train, val = random_split(
+        dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
+    )
+    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+        val, batch_size=297
+    )
 
 
 # --8<-- [end:data]
@@ -45,7 +49,9 @@ def main(accelerator: str = "auto") -> None:
     config = {"hidden": 64, "lr": 1e-2, "epochs": 3}
     wandb_logger.log_hyperparams(config)
 
-    model = nn.Sequential(nn.Linear(64, config["hidden"]), nn.ReLU(), nn.Linear(config["hidden"], 10))
+    model = nn.Sequential(
+        nn.Linear(64, config["hidden"]), nn.ReLU(), nn.Linear(config["hidden"], 10)
+    )
     optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
     model, optimizer = fabric.setup(model, optimizer)
     train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders())
@@ -58,7 +64,9 @@ def main(accelerator: str = "auto") -> None:
         for x, y in train_loader:
             optimizer.zero_grad()
             loss = nn.functional.cross_entropy(model(x), y)
-            fabric.backward(loss)  # not loss.backward(): Fabric handles devices and precision
+            fabric.backward(
+                loss
+            )  # not loss.backward(): Fabric handles devices and precision
             optimizer.step()
             step += 1
             if step % 10 == 0:
@@ -66,7 +74,9 @@ def main(accelerator: str = "auto") -> None:
 
         model.eval()
         with torch.no_grad():
-            correct = sum((model(x).argmax(dim=1) == y).sum().item() for x, y in val_loader)
+            correct = sum(
+                (model(x).argmax(dim=1) == y).sum().item() for x, y in val_loader
+            )
         fabric.log_dict({"val_accuracy": correct / len(val_loader.dataset)}, step=step)
 
     wandb_logger.finalize("success")

@@ -28,8 +28,12 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     dataset = TensorDataset(
         torch.tensor(images / 16.0, dtype=torch.float32), torch.tensor(labels)
     )
-    train, val = random_split(dataset, [1500, 297], generator=torch.Generator().manual_seed(0))
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(val, batch_size=297)
+    train, val = random_split(
+        dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
+    )
+    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+        val, batch_size=297
+    )
 
 
 # --8<-- [end:data]
@@ -40,7 +44,9 @@ class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
         self.save_hyperparameters()  # hidden and lr land in the W&B run's config
-        self.net = nn.Sequential(nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+        self.net = nn.Sequential(
+            nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
+        )
 
     def training_step(self, batch, batch_idx):
         x, y = batch
@@ -65,7 +71,9 @@ def main(accelerator: str = "auto") -> None:
     train_loader, val_loader = digits_loaders()
     # --8<-- [start:two_lines]
     wandb_logger = WandbLogger(project="lightning-quickstart")
-    trainer = L.Trainer(logger=wandb_logger, max_epochs=3, log_every_n_steps=10, accelerator=accelerator)
+    trainer = L.Trainer(
+        logger=wandb_logger, max_epochs=3, log_every_n_steps=10, accelerator=accelerator
+    )
     # --8<-- [end:two_lines]
     # --8<-- [start:fit]
     trainer.fit(DigitsClassifier(), train_loader, val_loader)

@@ -11,7 +11,9 @@ def check_trainer_run(run: RecordedRun) -> None:
     assert run.project == "lightning-quickstart"
     assert run.config == {"hidden": 64, "lr": 0.01}
     steps = run.column("trainer/global_step")
-    assert steps == sorted(steps) and steps[-1] == 3 * 24 - 1  # 24 batches an epoch, 3 epochs
+    assert (
+        steps == sorted(steps) and steps[-1] == 3 * 24 - 1
+    )  # 24 batches an epoch, 3 epochs
     assert len(run.column("train_loss")) == 7  # every 10 steps
     assert run.column("val_accuracy") and len(run.column("val_accuracy")) == 3
     assert run.summary["val_accuracy"] == run.column("val_accuracy")[-1]
@@ -28,7 +30,12 @@ def check_fabric_run(run: RecordedRun) -> None:
     assert len(run.column("train_loss")) == 7
     assert len(run.column("val_accuracy")) == 3
     assert run.summary["val_accuracy"] > 0.8
-    assert set(run.summary) >= {"train_loss", "val_accuracy", "epoch", "trainer/global_step"}
+    assert set(run.summary) >= {
+        "train_loss",
+        "val_accuracy",
+        "epoch",
+        "trainer/global_step",
+    }
 
 
 def test_trainer(wandb_offline, accelerator):

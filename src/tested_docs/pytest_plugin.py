@@ -170,4 +170,3 @@ def wandb_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[O
         if wandb.run is not None:
             wandb.finish(exit_code=1)
         wandb.teardown()
-

@@ -100,7 +100,9 @@ class RecordedRun:
         holders = [a for a in self.artifact_versions(name) if alias in a.aliases]
         if not holders:
             logged = sorted({a.name for a in self.artifacts})
-            raise KeyError(f"no version of artifact {name!r} has alias {alias!r} (logged: {logged})")
+            raise KeyError(
+                f"no version of artifact {name!r} has alias {alias!r} (logged: {logged})"
+            )
         return holders[-1]
 
 
@@ -113,10 +115,11 @@ def read_run(path: str | Path) -> RecordedRun:
     if path.is_dir() and not list(path.glob("*.wandb")):
         raise RunReadError(f"{path}: holds no .wandb file, so it is not a W&B run directory")
     records = list(_inspect(path))
-    run = _fold(run_dir, records)
-    if run.exit_code is None:
-        raise RunReadError(f"{path}: the run has not finished (no exit record); call wandb.finish()")
-    return run
+    if not any(record.get("type") == "exit" for record in records):
+        raise RunReadError(
+            f"{path}: the run has not finished (no exit record); call wandb.finish()"
+        )
+    return _fold(run_dir, records)
 
 
 def read_runs(wandb_dir: str | Path) -> list[RecordedRun]:

@@ -1,0 +1,90 @@
+"""The reader on real offline runs, and its errors."""
+
+import base64
+import hashlib
+from pathlib import Path
+
+import pytest
+import wandb
+
+from tested_docs import RunReadError, read_run
+
+
+def record_a_run(tmp_path: Path) -> Path:
+    checkpoint = tmp_path / "weights.bin"
+    checkpoint.write_bytes(b"not really weights")
+    with wandb.init(project="reader", name="r1", tags=["t"], config={"lr": 0.1}) as run:
+        run.define_metric("acc", summary="max")
+        run.define_metric("*", step_metric="global_step")
+        for step, acc in enumerate([0.2, 0.9, 0.5]):
+            run.log({"acc": acc, "global_step": step})
+        run.config.update({"batch_size": 8})
+        for aliases in (["latest", "best"], ["latest"]):
+            artifact = wandb.Artifact(f"model-{run.id}", type="model", metadata={"n": 1})
+            artifact.add_file(str(checkpoint), name="model.ckpt")
+            run.log_artifact(artifact, aliases=aliases)
+        return Path(run.dir).parent
+
+
+def test_reads_everything_a_run_recorded(wandb_offline, tmp_path):
+    run_dir = record_a_run(tmp_path)
+    run = wandb_offline.run()
+    assert run.path == run_dir
+    assert (run.project, run.display_name, run.tags) == ("reader", "r1", ("t",))
+    assert run.config == {"lr": 0.1, "batch_size": 8}
+    assert run.column("acc") == [0.2, 0.9, 0.5]
+    assert run.column("global_step") == [0, 1, 2]
+    assert run.summary["acc"] == {"max": 0.9}
+    assert run.metrics["acc"].summary == ("max",)
+    assert run.metrics["*"].step_metric == "global_step"
+    assert run.exit_code == 0
+
+    first, second = run.artifact_versions(f"model-{run.run_id}")
+    assert (first.version, second.version) == (0, 1)
+    assert first.type == "model" and first.metadata == {"n": 1}
+    assert run.alias_holder(first.name, "best") is first
+    assert run.alias_holder(first.name, "latest") is second
+    entry = second.file("model.ckpt")
+    expected = base64.b64encode(hashlib.md5(b"not really weights").digest()).decode()
+    assert (entry.digest, entry.size) == (expected, len(b"not really weights"))
+    assert entry.local_path is not None and entry.local_path.read_bytes() == b"not really weights"
+    with pytest.raises(KeyError, match="alias 'production'"):
+        run.alias_holder(first.name, "production")
+
+
+def test_reads_a_run_from_its_wandb_file(wandb_offline, tmp_path):
+    run_dir = record_a_run(tmp_path)
+    (wandb_file,) = run_dir.glob("*.wandb")
+    assert read_run(wandb_file).run_id == wandb_offline.run().run_id
+
+
+def test_missing_path_is_named(tmp_path):
+    with pytest.raises(RunReadError, match=str(tmp_path / "nowhere")):
+        read_run(tmp_path / "nowhere")
+
+
+def test_folder_without_a_run_is_named(tmp_path):
+    with pytest.raises(RunReadError, match=f"{tmp_path}: holds no .wandb file"):
+        read_run(tmp_path)
+
+
+def test_corrupt_log_reports_the_readers_failure(tmp_path):
+    run_dir = tmp_path / "offline-run-20260101_000000-abc"
+    run_dir.mkdir()
+    (run_dir / "run-abc.wandb").write_bytes(b"this is not a leveldb log" * 10)
+    with pytest.raises(
+        RunReadError, match=r"offline-run-20260101_000000-abc.*wandb leet inspect. failed"
+    ):
+        read_run(run_dir)
+
+
+def test_unfinished_run_is_refused(wandb_offline):
+    run = wandb.init(project="reader")
+    run.log({"x": 1})
+    run_dir = Path(run.dir).parent
+    try:
+        with pytest.raises(RunReadError, match="has not finished"):
+            read_run(run_dir)
+    finally:
+        run.finish()
+    assert read_run(run_dir).column("x") == [1]
