@@ -30,6 +30,7 @@ def check_fabric_run(run: RecordedRun) -> None:
     assert len(run.column("train_loss")) == 7
     assert len(run.column("val_accuracy")) == 3
     assert run.summary["val_accuracy"] > 0.8
+    assert run.column("train_loss")[-1] < run.column("train_loss")[0]
     assert set(run.summary) >= {
         "train_loss",
         "val_accuracy",
