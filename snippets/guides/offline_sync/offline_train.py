@@ -1,0 +1,118 @@
+"""Train offline, sync later: a Trainer run recorded on disk, checkpoint included.
+
+Run it with `python offline_train.py` on a machine without internet access. It prints
+the run's folder; upload it later from any machine that can reach W&B with
+`wandb sync <that folder>`.
+"""
+
+# --8<-- [start:imports]
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import lightning as L
+import torch
+import wandb
+from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.loggers import WandbLogger
+from sklearn.datasets import load_digits
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset, random_split
+from torchmetrics.functional import accuracy
+
+# --8<-- [end:imports]
+
+# --8<-- [start:mode]
+# Before any wandb.init: `export WANDB_MODE=offline` in the shell works just as well.
+os.environ.setdefault("WANDB_MODE", "offline")
+# --8<-- [end:mode]
+
+
+# --8<-- [start:data]
+def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+    """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
+    images, labels = load_digits(return_X_y=True)
+    dataset = TensorDataset(
+        torch.tensor(images / 16.0, dtype=torch.float32), torch.tensor(labels)
+    )
+    train, val = random_split(
+        dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
+    )
+    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+        val, batch_size=297
+    )
+
+
+class DigitsClassifier(L.LightningModule):
+    def __init__(self, hidden: int = 64, lr: float = 1e-2):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential(
+            nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
+        )
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = nn.functional.cross_entropy(self.net(x), y)
+        self.log("train_loss", loss)
+        return loss
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        preds = self.net(x).argmax(dim=1)
+        self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+
+
+# --8<-- [end:data]
+
+
+def main(accelerator: str = "auto") -> Path:
+    L.seed_everything(0)
+    # --8<-- [start:train]
+    # offline=False on purpose: WANDB_MODE=offline does the offline part, and
+    # log_model=True then still records every checkpoint as an artifact to upload.
+    wandb_logger = WandbLogger(project="lightning-offline", log_model=True)
+    checkpoint = ModelCheckpoint(monitor="val_accuracy", mode="max")
+    trainer = L.Trainer(
+        logger=wandb_logger,
+        callbacks=[checkpoint],
+        max_epochs=2,
+        log_every_n_steps=10,
+        accelerator=accelerator,
+        enable_progress_bar=False,
+    )
+    trainer.fit(DigitsClassifier(), *digits_loaders())
+    run_dir = Path(wandb_logger.experiment.dir).parent  # wandb/offline-run-<time>-<id>
+    wandb.finish()
+    print(f"Recorded offline. Upload it later with: wandb sync {run_dir}")
+    # --8<-- [end:train]
+    return run_dir
+
+
+# --8<-- [start:restore]
+def restore_checkpoint(run_dir: Path, dest: Path) -> Path:
+    """Copy the run's last logged checkpoint out of W&B's staging area."""
+    inspect = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)]
+    lines = subprocess.run(inspect, capture_output=True, text=True, check=True).stdout
+    records = [json.loads(line) for line in lines.splitlines() if line.strip()]
+    models = [r["artifact"] for r in records if r.get("type") == "artifact"]
+    model = [a for a in models if a["type"] == "model"][-1]
+    entry = next(e for e in model["manifest"]["contents"] if e["path"] == "model.ckpt")
+    staged = Path(entry["local_path"])  # under $WANDB_DATA_DIR/artifacts/staging
+    md5 = base64.b64encode(hashlib.md5(staged.read_bytes()).digest()).decode()
+    if md5 != entry["digest"]:
+        raise ValueError(f"{staged} changed since it was logged")
+    return Path(shutil.copyfile(staged, dest))
+    # --8<-- [end:restore]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Offline-and-sync guide: where an offline run lives, what `wandb sync` sees, restore.
+
+Uploading needs a W&B server and an API key. Everything `wandb sync` does before the
+upload runs here: `--dry-run` listing, skipping runs already synced (their
+`.wandb.synced` marker), refusing to start without an API key, and writing its log.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from snippets.guides.offline_sync import offline_train
+from tested_docs import RecordedRun, read_run
+
+HERE = Path(__file__).parent
+
+
+def wandb_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "WANDB_BASE_URL": "http://127.0.0.1:9",  # never the internet
+        "WANDB_SILENT": "false",  # WANDB_SILENT=true hides what wandb sync prints
+    }
+    env.pop("WANDB_API_KEY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "wandb", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def check_offline_run(run: RecordedRun, root: Path) -> None:
+    assert run.exit_code == 0
+    assert run.project == "lightning-offline"
+    # WANDB_DIR/wandb/offline-run-<time>-<id>/run-<id>.wandb
+    assert run.path.parent == root / "wandb"
+    assert run.path.name.startswith("offline-run-") and run.path.name.endswith(
+        run.run_id
+    )
+    assert (run.path / f"run-{run.run_id}.wandb").is_file()
+    assert len(run.column("val_accuracy")) == 2 and run.summary["val_accuracy"] > 0.8
+    # log_model=True: the best checkpoint, staged under WANDB_DATA_DIR for the upload
+    model = run.alias_holder(f"model-{run.run_id}", "best")
+    assert model.type == "model" and set(model.aliases) == {"latest", "best"}
+    staged = model.file("model.ckpt").local_path
+    assert staged.parent == root / "data" / "artifacts" / "staging"
+    assert staged.is_file() and staged.stat().st_size == model.file("model.ckpt").size
+
+
+def test_offline_run_on_disk(wandb_offline, accelerator, capsys):
+    run_dir = offline_train.main(accelerator=accelerator)
+    run = wandb_offline.run()
+    assert run_dir.resolve() == run.path.resolve()
+    check_offline_run(run, wandb_offline.root)
+    assert f"wandb sync {run_dir}" in capsys.readouterr().out
+
+
+def test_runs_as_a_script(wandb_offline):
+    wandb_offline.run_script(offline_train.__file__)
+    check_offline_run(wandb_offline.run(), wandb_offline.root)
+
+
+def test_what_wandb_sync_does_without_a_server(wandb_offline):
+    run_dir = offline_train.main(accelerator="cpu")
+    root = wandb_offline.root
+    log = f"wandb/{run_dir.name}/run-{run_dir.name.rsplit('-', 1)[-1]}.wandb"
+
+    # --dry-run lists what it would upload, from WANDB_DIR or from a path given
+    for args in (["--dry-run"], ["--dry-run", str(run_dir)]):
+        done = wandb_cli("sync", *args, cwd=root)
+        assert done.returncode == 0, done.stderr
+        assert "Would sync 1 run(s):" in done.stderr
+        assert (
+            log in done.stderr or log.replace(run_dir.name, "latest-run") in done.stderr
+        )
+
+    # Uploading needs `wandb login`: it stops before any connection, and logs why
+    done = wandb_cli("sync", "--yes", str(run_dir), cwd=root)
+    assert done.returncode == 1
+    assert "No API key configured" in done.stderr
+    (cli_log,) = (root / "wandb").glob("debug-cli.*.log")
+    assert "No API key configured" in cli_log.read_text()
+
+    # `wandb clean` never deletes a run that was not synced
+    done = wandb_cli("clean", "--min-hours", "0", "--force", cwd=root)
+    assert done.returncode == 0 and "Skipping 1 unsynced run(s)." in done.stderr
+    assert run_dir.is_dir()
+
+    # After an upload, wandb sync leaves a marker; the test writes it as an upload would
+    (run_dir / f"{log.rsplit('/', 1)[-1]}.synced").touch()
+    done = wandb_cli("sync", "--dry-run", cwd=root)
+    assert (
+        "Skipped 1 synced run(s)." in done.stderr and "No runs to sync." in done.stderr
+    )
+    done = wandb_cli("sync", "--dry-run", "--include-synced", cwd=root)
+    assert "Would sync 1 run(s):" in done.stderr
+    # ...and `wandb clean` deletes synced runs' folders (never unsynced ones)
+    done = wandb_cli("clean", "--min-hours", "0", "--force", cwd=root)
+    assert done.returncode == 0 and "Found 1 run(s) to clean." in done.stderr
+    assert not run_dir.exists()
+
+
+def test_sync_options_on_the_page_exist(wandb_offline):
+    done = wandb_cli("sync", "--help", cwd=wandb_offline.root)
+    assert done.returncode == 0
+    for option in ("--dry-run", "--yes", "--include-synced", "--project", "--entity"):
+        assert option in done.stdout
+    # options of older wandb versions that 0.31 removed: the page does not use them
+    for removed in ("--sync-all", "--clean"):
+        assert wandb_cli("sync", removed, cwd=wandb_offline.root).returncode != 0
+
+
+def test_restore_checkpoint_before_syncing(wandb_offline, tmp_path):
+    run_dir = offline_train.main(accelerator="cpu")
+    restored = offline_train.restore_checkpoint(run_dir, tmp_path / "best.ckpt")
+    run = read_run(run_dir)
+    model = run.alias_holder(f"model-{run.run_id}", "best")
+    staged = model.file("model.ckpt").local_path
+    assert restored.read_bytes() == staged.read_bytes() != b""
+    # the same file Lightning's ModelCheckpoint wrote (and may delete later)
+    name = model.metadata["original_filename"]  # epoch=<e>-step=<s>.ckpt
+    saved = wandb_offline.root / "lightning-offline" / run.run_id / "checkpoints" / name
+    assert restored.read_bytes() == saved.read_bytes()
+    state = torch.load(restored, weights_only=False)
+    assert name == f"epoch={state['epoch']}-step={state['global_step']}.ckpt"
+    assert state["hyper_parameters"] == {"hidden": 64, "lr": 0.01}
+    net = offline_train.DigitsClassifier.load_from_checkpoint(restored)
+    assert net.hparams.hidden == 64
+
+    # a staged file that changed since it was logged is refused
+    staged.chmod(0o600)
+    staged.write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match="changed since it was logged"):
+        offline_train.restore_checkpoint(run_dir, tmp_path / "again.ckpt")
+
+
+def test_shell_commands_parse():
+    subprocess.run(["bash", "-n", str(HERE / "offline_sync.sh")], check=True)
