@@ -1,0 +1,105 @@
+"""The "Test your own logging" guide: the reader's example test passes under pytest,
+fails when the logging it checks breaks, and its reader agrees with this project's.
+"""
+
+import importlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from snippets.guides.testing_your_logging import my_training
+from snippets.guides.testing_your_logging.wandb_testing import (  # the reader's fixture
+    read_wandb_run,
+    wandb_dir,  # noqa: F401
+)
+from tested_docs import RecordedRun, read_run
+
+HERE = Path(__file__).parent
+READER_FILES = {  # snippet file -> the name the page tells readers to save it as
+    "my_training.py": "my_training.py",
+    "wandb_testing.py": "wandb_testing.py",
+    "conftest_example.py": "conftest.py",
+    "example_tests.py": "test_my_training.py",
+}
+
+
+def reader_project(tmp_path: Path, my_training_source: str | None = None) -> Path:
+    project = tmp_path / "reader-project"
+    project.mkdir()
+    for snippet, name in READER_FILES.items():
+        shutil.copyfile(HERE / snippet, project / name)
+    if my_training_source is not None:
+        (project / "my_training.py").write_text(my_training_source)
+    return project
+
+
+def run_pytest(project: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m pytest` in the reader's folder, as a reader runs it (no plugin of ours)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("WANDB_", "COV_CORE_"))  # none of this suite's settings
+    }
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command += ["-p", "no:tested_docs", "test_my_training.py"]
+    return subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, timeout=240
+    )
+
+
+def test_example_test_passes_under_pytest(tmp_path):
+    done = run_pytest(reader_project(tmp_path))
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert "1 passed" in done.stdout
+
+
+def test_example_test_fails_when_logging_breaks(tmp_path):
+    source = (HERE / "my_training.py").read_text()
+    broken = source.replace('self.log("val_accuracy"', 'print("val_accuracy"')
+    assert broken != source
+    done = run_pytest(reader_project(tmp_path, broken))
+    assert done.returncode == 1
+    assert "1 failed" in done.stdout and "val_accuracy" in done.stdout
+
+
+@pytest.fixture
+def reader_modules(monkeypatch):
+    """The reader's files importable by their own names, as in the reader's folder."""
+    monkeypatch.syspath_prepend(str(HERE))
+    names = ("my_training", "wandb_testing", "conftest_example", "example_tests")
+    yield {name: importlib.import_module(name) for name in names}
+    for name in names:
+        sys.modules.pop(name, None)
+
+
+def test_example_test_in_process(wandb_dir, reader_modules):  # noqa: F811
+    assert reader_modules["conftest_example"].wandb_dir is not None
+    reader_modules["example_tests"].test_training_logs_to_wandb(wandb_dir)
+
+    (run_dir,) = wandb_dir.glob("offline-run-*")
+    theirs, ours = read_wandb_run(run_dir), read_run(run_dir)
+    assert theirs["config"] == ours.config == {"hidden": 32, "lr": 0.02}
+    assert theirs["history"] == ours.history and len(ours.history) > 5
+    assert theirs["summary"] == ours.summary and "val_accuracy" in ours.summary
+
+
+def check_my_training_run(run: RecordedRun) -> None:
+    assert run.exit_code == 0
+    assert run.project == "my-project"
+    assert run.config == {"hidden": 64, "lr": 0.01}
+    assert len(run.column("val_accuracy")) == 3
+    assert run.summary["val_accuracy"] > 0.8
+
+
+def test_my_training(wandb_offline, accelerator):
+    my_training.main(accelerator=accelerator)
+    check_my_training_run(wandb_offline.run())
+
+
+def test_runs_as_a_script(wandb_offline):
+    wandb_offline.run_script(my_training.__file__)
+    check_my_training_run(wandb_offline.run())
