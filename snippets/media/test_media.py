@@ -1,0 +1,104 @@
+"""The Media page: images, text and tables land in the run's files, under the keys the page uses."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from snippets.media import media_fabric, media_trainer
+from tested_docs import RecordedRun
+
+IMAGE_KEYS = ["samples/tensors", "samples/numpy", "samples/pil", "samples/run_log"]
+CAPTIONED = {"samples/tensors", "samples/run_log"}
+
+
+def check_image(path) -> np.ndarray:
+    pixels = np.asarray(Image.open(path))
+    assert pixels.shape[:2] == (32, 32)
+    assert pixels.var() > 0, f"{path} is blank"  # float [0, 1] input would come out black
+    return pixels
+
+
+def check_media_run(run: RecordedRun) -> None:
+    assert run.exit_code == 0
+    steps = set(run.column("trainer/global_step"))
+    assert steps == {48}  # every media row sits at the step training ended on
+    first_images = None
+    for key in IMAGE_KEYS:
+        (row,) = run.rows_with(f"{key}._type")  # logged once
+        assert row[f"{key}._type"] == "images/separated"
+        assert row[f"{key}.count"] == 4
+        files = row[f"{key}.filenames"]
+        assert len(files) == 4 and all(f.startswith(f"media/images/{key}_") for f in files)
+        images = [check_image(run.files_dir / f) for f in files]
+        if first_images is None:
+            first_images = images
+        # tensors, numpy arrays and PIL images of the same digits give the same PNGs
+        assert all(np.array_equal(a, b) for a, b in zip(images, first_images, strict=True))
+        if key in CAPTIONED:
+            captions = row[f"{key}.captions"]
+            assert len(captions) == 4
+            assert all(c.startswith("label ") and " / predicted " in c for c in captions)
+        else:
+            assert f"{key}.captions" not in row
+    # the captions carry the real labels, and the model got most of them right
+    captions = run.rows_with("samples/tensors._type")[0]["samples/tensors.captions"]
+    pairs = [c.removeprefix("label ").split(" / predicted ") for c in captions]
+    assert sum(t == p for t, p in pairs) >= 3
+
+    for key in ["text/rows", "text/dataframe"]:
+        (row,) = run.rows_with(f"{key}._type")
+        assert row[f"{key}._type"] == "table-file"
+        table = json.loads((run.files_dir / row[f"{key}.path"]).read_text())
+        assert table["columns"] == ["sample", "label", "prediction"]
+        assert [r[1:] for r in table["data"]] == [[int(t), int(p)] for t, p in pairs]
+        assert row[f"{key}.nrows"] == len(table["data"]) == 4
+
+    (row,) = run.rows_with("table/samples._type")
+    table = json.loads((run.files_dir / row["table/samples.path"]).read_text())
+    assert table["columns"] == ["caption", "image", "sound"]
+    assert len(table["data"]) == row["table/samples.nrows"] == 4
+    # The files folder keeps only cell types; the cells' media live in a run_table artifact.
+    assert [r[1:] for r in table["data"]] == [["Image", "Audio"]] * 4
+    (artifact,) = [a for a in run.artifacts if a.name.startswith(f"run-{run.run_id}-table")]
+    assert artifact.type == "run_table"
+    full = json.loads(artifact.file("table/samples.table.json").local_path.read_text())
+    cells = full["data"]
+    assert [r[0] for r in cells] == [f"label {t}" for t, _ in pairs]
+    for _, image, sound in cells:
+        assert image["_type"] == "image-file" and sound["_type"] == "audio-file"
+        check_image(artifact.file(image["path"]).local_path)
+        wav = artifact.file(sound["path"]).local_path.read_bytes()
+        assert wav[:4] == b"RIFF" and wav[8:12] == b"WAVE" and len(wav) > 4000
+
+
+def test_trainer(wandb_offline, accelerator):
+    media_trainer.main(accelerator=accelerator)
+    check_media_run(wandb_offline.run())
+
+
+def test_fabric(wandb_offline, accelerator):
+    media_fabric.main(accelerator=accelerator)
+    check_media_run(wandb_offline.run())
+
+
+@pytest.mark.parametrize("script", [media_trainer, media_fabric], ids=["trainer", "fabric"])
+def test_runs_as_a_script(wandb_offline, script):
+    wandb_offline.run_script(script.__file__)
+    check_media_run(wandb_offline.run())
+
+
+def test_float_images_come_out_black(wandb_offline):
+    """The pitfall the page warns about: float [0, 1] pixels are not rescaled any more."""
+    import torch
+    import wandb
+
+    run = wandb.init(project="lightning-media")
+    x, _ = next(iter(media_trainer.digits_loaders()[1]))
+    run.log({"floats": wandb.Image(x[0].view(1, 8, 8))})
+    wandb.finish()
+    (row,) = wandb_offline.run().rows_with("floats._type")
+    pixels = np.asarray(Image.open(wandb_offline.run().files_dir / row["floats.path"]))
+    assert torch.is_floating_point(x) and float(x[0].max()) > 0.5
+    assert pixels.max() <= 1  # 0.0 to 1.0 written as bytes: black
