@@ -1,11 +1,36 @@
-"""Checks that keep the promise "every example on this site is executed": each names file and line."""
+"""Checks that keep the promise "every example on this site is executed": each names file and line.
+
+`check(root)` runs them all over a project laid out as `docs/` (pages, `page.md` plus
+`page.ja.md`, `page.zh.md`, `page.ko.md`) and `snippets/` (the scripts and their tests).
+"""
 
 from __future__ import annotations
 
+import difflib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tested_docs.pages import DIAGRAMS, code_blocks, pages
+from tested_docs import snippets as snip
+from tested_docs import translations
+from tested_docs.pages import (
+    DIAGRAMS,
+    INCLUDE,
+    LANGUAGES,
+    api_directives,
+    code_blocks,
+    english_page,
+    headings,
+    page_language,
+    pages,
+    translation,
+)
+
+LANGUAGE_NAMES = {"ja": "Japanese", "zh": "Chinese", "ko": "Korean"}
 
 
 @dataclass(frozen=True)
@@ -33,5 +58,247 @@ def inline_code(docs_dir: Path) -> list[Problem]:
     return problems
 
 
-def check(root: Path) -> list[Problem]:
-    return inline_code(root / "docs")
+def _includes(page: Path) -> list[tuple[int, str, str | None]]:
+    """Every include on a page as (line, file, section), in page order."""
+    found = []
+    for block in code_blocks(page):
+        for offset, text in enumerate(block.body):
+            match = INCLUDE.match(text)
+            if match:
+                found.append((block.line + 1 + offset, match["file"], match["section"]))
+    return found
+
+
+def broken_includes(root: Path) -> list[Problem]:
+    """Includes of files outside snippets/, or of a file or section that does not exist."""
+    problems = []
+    for page in pages(root / "docs"):
+        for line, file, section in _includes(page):
+            path = root / file
+            if not file.startswith("snippets/"):
+                problems.append(Problem(page, line, f"includes {file}, which is not in snippets/"))
+            elif not path.is_file():
+                problems.append(Problem(page, line, f"includes {file}, which does not exist"))
+            elif section is not None:
+                found = snip.sections(path)
+                if section not in found:
+                    names = ", ".join(found) or "none"
+                    problems.append(
+                        Problem(
+                            page,
+                            line,
+                            f"includes section {section!r} of {file}, which has no such section"
+                            f" (it has: {names})",
+                        )
+                    )
+                elif found[section][1] is None:
+                    problems.append(
+                        Problem(page, line, f"section {section!r} of {file} is never ended")
+                    )
+    return problems
+
+
+def orphans(root: Path) -> list[Problem]:
+    """Snippet files, and named sections, that no page shows."""
+    shown: set[tuple[str, str | None]] = set()
+    for page in pages(root / "docs"):
+        shown.update((file, section) for _, file, section in _includes(page))
+    shown_files = {file for file, _ in shown}
+    problems = []
+    for path in snip.snippet_files(root / "snippets"):
+        name = path.relative_to(root).as_posix()
+        if name not in shown_files:
+            problems.append(Problem(path, 1, "orphan: no page includes this snippet file"))
+            continue
+        if (name, None) in shown:
+            continue
+        for section, (start, _) in snip.sections(path).items():
+            if (name, section) not in shown:
+                problems.append(
+                    Problem(path, start, f"orphan: no page includes section {section!r}")
+                )
+    return problems
+
+
+def untested(root: Path) -> list[Problem]:
+    """Snippet files no test under snippets/ imports or names (shell files: see `shell`)."""
+    snippets_dir = root / "snippets"
+    named = [snip.exercised_by(test) for test in snip.test_modules(snippets_dir)]
+    return [
+        Problem(
+            path,
+            1,
+            "no test under snippets/ exercises this file: import it, or name its file, in a test",
+        )
+        for path in snip.snippet_files(snippets_dir)
+        if path.suffix != ".sh" and not any(snip.is_exercised(path, root, n) for n in named)
+    ]
+
+
+def shell(root: Path, run: bool = True) -> list[Problem]:
+    """`bash -n` on every shell snippet; those marked `# offline: runs` are also run."""
+    problems = []
+    for path in snip.snippet_files(root / "snippets"):
+        if path.suffix != ".sh":
+            continue
+        errors = snip.bash_syntax_errors(path)
+        problems += [Problem(path, line, f"bash -n: {message}") for line, message in errors]
+        if run and not errors and snip.runs_offline(path):
+            problems += _run_offline(path)
+    return problems
+
+
+def _run_offline(path: Path) -> list[Problem]:
+    with tempfile.TemporaryDirectory(prefix="shell-snippet-") as folder:
+        work = Path(folder) / path.parent.name
+        shutil.copytree(path.parent, work, ignore=shutil.ignore_patterns("__pycache__", "wandb"))
+        env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
+        env.pop("WANDB_API_KEY", None)
+        try:
+            done = subprocess.run(
+                ["bash", path.name],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return [Problem(path, 1, "marked '# offline: runs' but ran longer than 300 s")]
+    if done.returncode == 0:
+        return []
+    tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
+    return [Problem(path, 1, f"marked '# offline: runs' but exited {done.returncode}: {tail[0]}")]
+
+
+def _sequence_problems(
+    page: Path,
+    english: Path,
+    what: str,
+    theirs: Sequence[tuple[int, str]],
+    ours: Sequence[tuple[int, str]],
+) -> list[Problem]:
+    """Name each difference between the English page's sequence and a translation's."""
+    a = [item for _, item in theirs]
+    b = [item for _, item in ours]
+    if a == b:
+        return []
+    if sorted(a) == sorted(b):
+        first = next(i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
+        return [
+            Problem(
+                page,
+                ours[first][0],
+                f"{what} in a different order from {english.name}: {b[first]} here where"
+                f" {english.name}:{theirs[first][0]} has {a[first]}",
+            )
+        ]
+    problems = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        at = ours[j1][0] if j1 < len(ours) else (ours[-1][0] if ours else 1)
+        if tag in ("delete", "replace"):
+            for i in range(i1, i2):
+                problems.append(
+                    Problem(
+                        page,
+                        at,
+                        f"{what} missing: {english.name}:{theirs[i][0]} has {a[i]}",
+                    )
+                )
+        if tag in ("insert", "replace"):
+            for j in range(j1, j2):
+                problems.append(Problem(page, ours[j][0], f"{what} not on {english.name}: {b[j]}"))
+    return problems
+
+
+def _structure(page: Path) -> dict[str, list[tuple[int, str]]]:
+    return {
+        "include": [
+            (line, f"{file}:{section}" if section else file)
+            for line, file, section in _includes(page)
+        ],
+        "API directive": [(line, f"::: {name}") for line, name in api_directives(page)],
+        "heading id": [(h.line, f"#{h.id}") for h in headings(page) if h.id],
+    }
+
+
+def structure_problems(page: Path) -> list[Problem]:
+    """A translation's includes, API directives and heading ids against its English page."""
+    english = english_page(page)
+    theirs, ours = _structure(english), _structure(page)
+    problems = []
+    for what in theirs:
+        problems += _sequence_problems(page, english, what, theirs[what], ours[what])
+    return problems
+
+
+def translations_in_step(docs_dir: Path) -> list[Problem]:
+    """Every page in every language, with the English page's structure, and not stale."""
+    problems = []
+    for page in pages(docs_dir):
+        problems += [
+            Problem(page, h.line, f"heading {h.text.strip()!r} has no explicit id: add {{#id}}")
+            for h in headings(page)
+            if h.id is None
+        ]
+        language = page_language(page)
+        if language == "en":
+            for other in LANGUAGES[1:]:
+                if not translation(page, other).is_file():
+                    problems.append(
+                        Problem(
+                            page,
+                            1,
+                            f"no {LANGUAGE_NAMES[other]} translation: "
+                            f"{translation(page, other).name} is missing",
+                        )
+                    )
+            continue
+        english = english_page(page)
+        if not english.is_file():
+            problems.append(Problem(page, 1, f"translation of {english.name}, which is missing"))
+            continue
+        problems += structure_problems(page)
+        problems += stale(page)
+    return problems
+
+
+def stale(page: Path) -> list[Problem]:
+    """A translation whose record of its English page is missing or out of date."""
+    english = english_page(page)
+    record, line = translations.recorded(page)
+    refresh = f"then run `python -m tested_docs refresh-translations {page.name}`"
+    if record is None:
+        return [
+            Problem(
+                page,
+                line,
+                f"records no hash of {english.name} ({translations.KEY}): "
+                f"check it is in step, {refresh}",
+            )
+        ]
+    if not translations.is_stale(english, record):
+        return []
+    changed = "; ".join(translations.changes(english, record))
+    return [
+        Problem(
+            page,
+            line,
+            f"stale: {english.name} changed since it was translated: {changed}. "
+            f"Update the translation, {refresh}",
+        )
+    ]
+
+
+def check(root: Path, run_shell: bool = True) -> list[Problem]:
+    docs_dir = root / "docs"
+    return [
+        *inline_code(docs_dir),
+        *broken_includes(root),
+        *orphans(root),
+        *untested(root),
+        *shell(root, run=run_shell),
+        *translations_in_step(docs_dir),
+    ]

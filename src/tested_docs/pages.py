@@ -61,3 +61,81 @@ def page_language(page: Path) -> str:
 
 def pages(docs_dir: Path) -> list[Path]:
     return sorted(docs_dir.rglob("*.md"))
+
+
+HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})[ \t]+(?P<text>.*?)[ \t]*$")
+HEADING_ID = re.compile(r"[ \t]*\{[^}]*#(?P<id>[\w-]+)[^}]*\}[ \t]*$")
+API_DIRECTIVE = re.compile(r"^:::[ \t]+(?P<identifier>[\w.]+)")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A Markdown heading; `id` is its explicit `{#id}`, or None when it has none."""
+
+    line: int
+    level: int
+    text: str
+    id: str | None
+
+
+def _outside_fences(lines: list[str]) -> list[int]:
+    """Indexes of the lines that are not inside a fenced block (fences excluded too)."""
+    keep, fence = [], None
+    for i, text in enumerate(lines):
+        if fence is None:
+            opening = FENCE.match(text)
+            if opening:
+                fence = opening["fence"]
+            else:
+                keep.append(i)
+        elif re.match(rf"^[ \t]*{re.escape(fence)}[ \t]*$", text):
+            fence = None
+    return keep
+
+
+def front_matter_end(lines: list[str]) -> int:
+    """Index of the front matter's closing `---`, or -1 when the page has none."""
+    if lines and lines[0].strip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].strip() in ("---", "..."):
+                return i
+    return -1
+
+
+def headings(page: Path) -> list[Heading]:
+    lines = page.read_text(encoding="utf-8").splitlines()
+    start = front_matter_end(lines) + 1
+    found = []
+    for i in _outside_fences(lines):
+        match = HEADING.match(lines[i]) if i >= start else None
+        if match:
+            text = match["text"].rstrip("#").rstrip()
+            explicit = HEADING_ID.search(text)
+            title = text[: explicit.start()] if explicit else text
+            found.append(
+                Heading(i + 1, len(match["hashes"]), title, explicit["id"] if explicit else None)
+            )
+    return found
+
+
+def api_directives(page: Path) -> list[tuple[int, str]]:
+    """The `::: identifier` lines mkdocstrings renders, as (line, identifier)."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    return [
+        (i + 1, match["identifier"])
+        for i in _outside_fences(lines)
+        if (match := API_DIRECTIVE.match(lines[i]))
+    ]
+
+
+def english_page(page: Path) -> Path:
+    """`docs/x.ja.md` -> `docs/x.md` (an English page is its own English page)."""
+    language = page_language(page)
+    return (
+        page if language == "en" else page.with_name(page.name[: -len(f".{language}.md")] + ".md")
+    )
+
+
+def translation(page: Path, language: str) -> Path:
+    """`docs/x.md` -> `docs/x.<language>.md`."""
+    return english_page(page).with_suffix(f".{language}.md")

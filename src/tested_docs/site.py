@@ -22,3 +22,21 @@ def build_site(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
 
 def warnings_in(log: str) -> list[str]:
     return [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
+
+
+LYCHEE_OPTIONS = (
+    "--offline",  # only the site's own files: links to other sites are not checked here
+    "--include-fragments",  # a link to page/#anchor fails when page has no such anchor
+    "--index-files",
+    "index.html",  # a link to folder/ means folder/index.html, as MkDocs writes it
+    "--extensions",
+    "html",
+    "--no-progress",
+)
+
+
+def check_links(site: Path) -> subprocess.CompletedProcess[str]:
+    """lychee over every built HTML page, all languages: broken internal links and anchors."""
+    lychee = Path(sys.executable).with_name("lychee")
+    command = [str(lychee), *LYCHEE_OPTIONS, "--root-dir", str(site), str(site)]
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)

@@ -1,0 +1,343 @@
+"""The docs checker: clean on a copy of a real page, and each defect planted in that copy is named.
+
+Each test copies the Quickstart (its four pages and its snippets) into a temporary project,
+records its translations as in step, checks that the copy is clean, plants one defect, and
+asserts the checker names the file and line. The last tests run the checker over this repository.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tested_docs import translations
+from tested_docs.__main__ import main
+from tested_docs.checks import check
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGS = ("", ".ja", ".zh", ".ko")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A temporary copy of the Quickstart and the home page, translations recorded in step."""
+    root = tmp_path / "project"
+    (root / "docs").mkdir(parents=True)
+    for page in ("index", "quickstart"):
+        for lang in LANGS:
+            shutil.copy(ROOT / "docs" / f"{page}{lang}.md", root / "docs")
+    (root / "snippets").mkdir()
+    for name in ("__init__.py", "site_commands.sh", "ruff.toml"):
+        shutil.copy(ROOT / "snippets" / name, root / "snippets")
+    shutil.copytree(
+        ROOT / "snippets" / "quickstart",
+        root / "snippets" / "quickstart",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    # index.md shows site_commands.sh, which its (absent here) tests do not need to name.
+    for page in ("index", "quickstart"):
+        for lang in LANGS[1:]:
+            translations.refresh(root / "docs" / f"{page}{lang}.md", root / "docs" / f"{page}.md")
+    assert problems(root) == [], "the copied Quickstart should be clean"
+    return root
+
+
+def problems(root: Path) -> list[str]:
+    return [str(p).replace(f"{root}/", "") for p in check(root)]
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> int:
+    """Replace `old` by `new`; return the 1-based line where the edit starts."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def insert_before(path: Path, needle: str, new: str) -> None:
+    """Insert `new` before the line that holds `needle` (a heading id, in any language)."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, text in enumerate(lines) if needle in text)
+    path.write_text("".join([*lines[:at], new, *lines[at:]]), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    return path.read_text(encoding="utf-8")[: path.read_text().index(needle)].count("\n") + 1
+
+
+def refresh_all(root: Path) -> None:
+    assert main(["--root", str(root), "refresh-translations", "--all"]) == 0
+
+
+# --- code on pages, includes ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["python", "bash", ""])
+def test_code_written_on_a_page(project: Path, lang: str):
+    page = project / "docs" / "quickstart.md"
+    line = edit(
+        page, "## Run it {#run-it}", f"```{lang}\nprint('typed')\n```\n\n## Run it {{#run-it}}"
+    )
+    assert (
+        f"docs/quickstart.md:{line + 1}: code written on the page: include it from snippets/"
+        in (problems(project))
+    )
+
+
+def test_include_of_a_missing_file(project: Path):
+    page = project / "docs" / "quickstart.md"
+    line = line_of(page, "snippets/quickstart/install.sh:install")
+    for lang in LANGS:
+        edit(project / "docs" / f"quickstart{lang}.md", "install.sh:install", "setup.sh:install")
+    found = problems(project)
+    assert (
+        f"docs/quickstart.md:{line}: includes snippets/quickstart/setup.sh, which does not exist"
+        in found
+    )
+
+
+def test_include_of_a_missing_section(project: Path):
+    page = project / "docs" / "quickstart.md"
+    line = line_of(page, "quickstart_trainer.py:two_lines")
+    edit(page, "quickstart_trainer.py:two_lines", "quickstart_trainer.py:three_lines")
+    assert any(
+        p.startswith(f"docs/quickstart.md:{line}: includes section 'three_lines' of ")
+        and "no such section" in p
+        for p in problems(project)
+    )
+
+
+def test_include_from_outside_snippets(project: Path):
+    (project / "notes.py").write_text("# --8<-- [start:a]\nx = 1\n# --8<-- [end:a]\n")
+    page = project / "docs" / "quickstart.md"
+    line = edit(page, '--8<-- "snippets/quickstart/install.sh:install"', '--8<-- "notes.py:a"')
+    assert f"docs/quickstart.md:{line}: includes notes.py, which is not in snippets/" in problems(
+        project
+    )
+
+
+# --- orphans and untested snippets -------------------------------------------------------------
+
+
+def test_orphan_snippet_file(project: Path):
+    extra = project / "snippets" / "quickstart" / "extra.py"
+    extra.write_text("x = 1\n")
+    found = problems(project)
+    assert "snippets/quickstart/extra.py:1: orphan: no page includes this snippet file" in found
+    assert any(
+        p.startswith("snippets/quickstart/extra.py:1: no test under snippets/") for p in found
+    )
+
+
+def test_orphan_section(project: Path):
+    script = project / "snippets" / "quickstart" / "quickstart_trainer.py"
+    line = edit(script, "def main(", "# --8<-- [start:unused]\n# --8<-- [end:unused]\ndef main(")
+    assert (
+        f"snippets/quickstart/quickstart_trainer.py:{line}: orphan: no page includes section 'unused'"
+        in problems(project)
+    )
+
+
+def test_snippet_no_test_exercises(project: Path):
+    config = project / "snippets" / "quickstart" / "sweep.yaml"
+    config.write_text("# --8<-- [start:all]\nmethod: random\n# --8<-- [end:all]\n")
+    for lang in LANGS:
+        insert_before(
+            project / "docs" / f"quickstart{lang}.md",
+            "{#run-it}",
+            '```yaml\n--8<-- "snippets/quickstart/sweep.yaml:all"\n```\n\n',
+        )
+    refresh_all(project)
+    assert problems(project) == [
+        "snippets/quickstart/sweep.yaml:1: no test under snippets/ exercises this file: "
+        "import it, or name its file, in a test"
+    ]
+    test = project / "snippets" / "quickstart" / "test_quickstart.py"
+    test.write_text(test.read_text() + '\n\ndef test_sweep_file():\n    open("sweep.yaml")\n')
+    assert problems(project) == []
+
+
+def test_a_python_snippet_no_test_imports(project: Path):
+    test = project / "snippets" / "quickstart" / "test_quickstart.py"
+    edit(test, "import quickstart_fabric, quickstart_trainer", "import quickstart_trainer")
+    assert any(
+        p.startswith("snippets/quickstart/quickstart_fabric.py:1: no test under snippets/")
+        for p in problems(project)
+    )
+
+
+# --- shell snippets ----------------------------------------------------------------------------
+
+
+def test_shell_snippet_with_a_syntax_error(project: Path):
+    script = project / "snippets" / "quickstart" / "install.sh"
+    line = edit(script, "pip install", "if then\npip install")
+    assert any(
+        p.startswith(f"snippets/quickstart/install.sh:{line}: bash -n: syntax error")
+        for p in problems(project)
+    )
+
+
+def test_offline_shell_snippets_are_run(project: Path):
+    script = project / "snippets" / "quickstart" / "install.sh"
+    edit(script, "set -euo pipefail", "# offline: runs\nset -euo pipefail")
+    edit(script, "pip install lightning wandb torchmetrics scikit-learn", "test -f install.sh")
+    assert problems(project) == []  # runs in a copy of its own folder, so it finds itself
+    edit(script, "test -f install.sh", "false")
+    assert problems(project) == [
+        "snippets/quickstart/install.sh:1: marked '# offline: runs' but exited 1: "
+    ]
+    assert check(project, run_shell=False) == []
+
+
+# --- translations ------------------------------------------------------------------------------
+
+
+def test_missing_translation(project: Path):
+    (project / "docs" / "quickstart.ko.md").unlink()
+    assert problems(project) == [
+        "docs/quickstart.md:1: no Korean translation: quickstart.ko.md is missing"
+    ]
+
+
+def test_translation_without_an_english_page(project: Path):
+    shutil.copy(project / "docs" / "index.ja.md", project / "docs" / "extra.ja.md")
+    assert "docs/extra.ja.md:1: translation of extra.md, which is missing" in problems(project)
+
+
+def test_reordered_include(project: Path):
+    page = project / "docs" / "quickstart.ja.md"
+    text = page.read_text()
+    first = '--8<-- "snippets/quickstart/quickstart_trainer.py:imports"'
+    second = '--8<-- "snippets/quickstart/quickstart_trainer.py:data"'
+    page.write_text(text.replace(first, "@@").replace(second, first).replace("@@", second))
+    line = line_of(page, second)
+    english_line = line_of(project / "docs" / "quickstart.md", first)
+    assert problems(project) == [
+        f"docs/quickstart.ja.md:{line}: include in a different order from quickstart.md: "
+        f"snippets/quickstart/quickstart_trainer.py:data here where quickstart.md:{english_line}"
+        " has snippets/quickstart/quickstart_trainer.py:imports"
+    ]
+
+
+def test_missing_and_extra_include(project: Path):
+    page = project / "docs" / "quickstart.zh.md"
+    line = edit(
+        page,
+        '--8<-- "snippets/quickstart/after_the_run.sh:inspect"',
+        '--8<-- "snippets/site_commands.sh:test"',
+    )
+    english = line_of(
+        project / "docs" / "quickstart.md", '--8<-- "snippets/quickstart/after_the_run.sh:inspect"'
+    )
+    assert problems(project) == [
+        f"docs/quickstart.zh.md:{line}: include missing: quickstart.md:{english} has "
+        "snippets/quickstart/after_the_run.sh:inspect",
+        f"docs/quickstart.zh.md:{line}: include not on quickstart.md: snippets/site_commands.sh:test",
+    ]
+
+
+def test_heading_ids_differ(project: Path):
+    page = project / "docs" / "quickstart.ko.md"
+    line = edit(page, "{#install}", "{#installation}")
+    found = problems(project)
+    assert f"docs/quickstart.ko.md:{line}: heading id not on quickstart.md: #installation" in found
+    assert any(p.startswith(f"docs/quickstart.ko.md:{line}: heading id missing:") for p in found)
+
+
+def test_heading_without_an_id(project: Path):
+    page = project / "docs" / "quickstart.ja.md"
+    line = edit(page, " {#run-it}", "")
+    assert any(
+        p.startswith(f"docs/quickstart.ja.md:{line}: heading ") and "has no explicit id" in p
+        for p in problems(project)
+    )
+
+
+def test_stale_translation_names_what_changed_and_refresh_clears_it(project: Path, capsys):
+    english = project / "docs" / "quickstart.md"
+    line = line_of(english, "## Install {#install}")
+    edit(english, "## Install {#install}\n", "## Install {#install}\n\nIn a fresh environment:\n")
+    found = problems(project)
+    assert len(found) == 3
+    for lang in LANGS[1:]:
+        record_line = translations.recorded(project / "docs" / f"quickstart{lang}.md")[1]
+        assert any(
+            p.startswith(
+                f"docs/quickstart{lang}.md:{record_line}: stale: quickstart.md changed since it was"
+                f" translated: changed #install 'Install' (quickstart.md:{line})."
+            )
+            for p in found
+        ), found
+    assert "refresh-translations quickstart.ja.md" in found[0] + found[1] + found[2]
+    assert main(["--root", str(project), "refresh-translations", "docs/quickstart.md"]) == 0
+    assert "now records quickstart.md" in capsys.readouterr().out
+    assert problems(project) == []
+
+
+def test_stale_names_added_and_removed_sections(project: Path):
+    english = project / "docs" / "quickstart.md"
+    edit(english, "## Install {#install}", "## Installation {#setup}")
+    found = problems(project)
+    stale = [p for p in found if "stale" in p]
+    assert len(stale) == 3
+    assert "added #setup 'Installation'" in stale[0] and "removed #install" in stale[0]
+
+
+def test_translation_without_a_record(project: Path):
+    page = project / "docs" / "index.zh.md"
+    text = page.read_text()
+    start = text.index("translated_from:")
+    end = text.index("---", start)
+    page.write_text(text[:start] + text[end:])
+    assert problems(project) == [
+        "docs/index.zh.md:1: records no hash of index.md (translated_from): check it is in step, "
+        "then run `python -m tested_docs refresh-translations index.zh.md`"
+    ]
+
+
+def test_refresh_refuses_a_translation_out_of_step(project: Path, capsys):
+    english = project / "docs" / "quickstart.md"
+    edit(english, "## Run it {#run-it}", "## Run it now {#run-it}")
+    edit(project / "docs" / "quickstart.ja.md", "{#install}", "{#installation}")
+    assert main(["--root", str(project), "refresh-translations", "quickstart.ja.md"]) == 1
+    assert "not refreshed: not in step with quickstart.md" in capsys.readouterr().err
+    assert any("stale" in p for p in problems(project))
+
+
+def test_refresh_keeps_the_rest_of_the_front_matter(project: Path):
+    page = project / "docs" / "quickstart.ja.md"
+    before = page.read_text()
+    edit(project / "docs" / "quickstart.md", "# Quickstart", "# Quickstart!")
+    refresh_all(project)
+    after = page.read_text()
+    assert after.count("translated_from:") == 1 and after.count("description:") == 1
+    assert after.split("\n---\n", 1)[1] == before.split("\n---\n", 1)[1]
+
+
+# --- the command line, and this repository -----------------------------------------------------
+
+
+def test_command_line_exits_non_zero_and_names_the_place(project: Path):
+    (project / "docs" / "quickstart.zh.md").unlink()
+    done = subprocess.run(
+        [sys.executable, "-m", "tested_docs", "check"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert (
+        "docs/quickstart.md:1: no Chinese translation: quickstart.zh.md is missing" in done.stderr
+    )
+    assert "1 problem(s) found" in done.stdout
+
+
+def test_this_repository_passes_the_checker():
+    found = [str(p).replace(f"{ROOT}/", "") for p in check(ROOT)]
+    assert not found, "python -m tested_docs check:\n" + "\n".join(found)
