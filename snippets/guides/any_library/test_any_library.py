@@ -1,0 +1,233 @@
+"""The "Add W&B to any library" guide: tinytrain's W&B behaviours, read back from the runs."""
+
+import base64
+import hashlib
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import wandb
+from sklearn.datasets import load_digits
+
+from snippets.guides.any_library import tinytrain
+from tested_docs import RecordedRun
+
+HERE = Path(__file__).parent
+
+
+def read_toml(path: Path) -> dict:
+    tomllib = pytest.importorskip("tomllib", reason="tomllib needs Python 3.11+")
+    return tomllib.loads(path.read_text())
+
+
+INIT_CONFIG = {"hidden": 32, "lr": 0.01, "epochs": 3, "batch_size": 64}
+STEPS_PER_EPOCH = -(-int(0.8 * 1797) // 64)  # 1,437 training rows, batches of 64
+
+
+def md5_b64(path: Path) -> str:
+    return base64.b64encode(hashlib.md5(path.read_bytes()).digest()).decode()
+
+
+def write_digits(path: str = "digits.npz") -> Path:
+    images, labels = load_digits(return_X_y=True)
+    np.savez(path, images=images / 16.0, labels=labels)
+    return Path(path)
+
+
+def run_dirs(root: Path) -> list[Path]:
+    return sorted(root.rglob("*run-*"))
+
+
+def check_config(run: RecordedRun) -> None:
+    """The hyperparameters at init; the parameter count added later by config.update."""
+    records = [r for r in run.records if r.get("type") in ("run", "config")]
+    at_init = records[0]["run"]["config"]["update"]
+    assert {k: at_init[k] for k in INIT_CONFIG} == INIT_CONFIG
+    assert "model_parameters" not in at_init
+    later = [r["config"]["update"] for r in records[1:] if "config" in r]
+    assert any(u.get("model_parameters") == 64 * 32 + 32 + 32 * 10 + 10 for u in later)
+    assert run.config == {**INIT_CONFIG, "model_parameters": 2410}
+
+
+def check_history(run: RecordedRun) -> None:
+    """Every row carries global_step, the x-axis every metric is defined against."""
+    assert run.metrics["*"].step_metric == "global_step"
+    assert "global_step" in run.metrics
+    assert all("global_step" in row for row in run.history)
+    steps = run.column("global_step")
+    assert steps == sorted(steps)
+    assert run.column("global_step")[0] == 5  # train/loss every 5 steps
+    val_rows = run.rows_with("val/accuracy")
+    assert [r["global_step"] for r in val_rows] == [
+        STEPS_PER_EPOCH * (e + 1) for e in range(3)
+    ]
+    assert [r["epoch"] for r in val_rows] == [0, 1, 2]
+    assert run.summary["val/accuracy"] > 0.8  # chance is 0.1
+    loss = run.column("train/loss")
+    assert loss[-1] < loss[0]
+
+
+def check_artifacts(run: RecordedRun, root: Path) -> None:
+    dataset = run.artifact_versions("digits")
+    assert len(dataset) == 1
+    assert dataset[0].type == "dataset"
+    assert set(dataset[0].aliases) == {"input", "latest"}
+    assert dataset[0].metadata == {"examples": 1797}
+    assert dataset[0].file("digits.npz").digest == md5_b64(root / "digits.npz")
+
+    name = f"model-{run.run_id}"
+    versions = run.artifact_versions(name)
+    accuracies = run.column("val/accuracy")
+    assert len(versions) == 3  # one per epoch
+    for epoch, version in enumerate(versions):
+        assert version.type == "model"
+        assert [f.path for f in version.files] == ["model.pt"]
+        assert version.metadata == {
+            "val/accuracy": pytest.approx(accuracies[epoch]),
+            "train/steps": STEPS_PER_EPOCH * (epoch + 1),
+            "epoch": epoch,
+        }
+        improved = accuracies[epoch] > max(accuracies[:epoch], default=0)
+        assert set(version.aliases) == {f"epoch_{epoch}", "latest"} | (
+            {"best"} if improved else set()
+        )
+    best = run.alias_holder(name, "best")
+    assert best.metadata["val/accuracy"] == pytest.approx(max(accuracies))
+    last = run.alias_holder(name, "latest")
+    assert last is versions[-1]
+    assert last.file("model.pt").digest == md5_b64(root / "outputs" / "model.pt")
+
+
+def check_run(run: RecordedRun, root: Path) -> None:
+    assert run.exit_code == 0
+    assert run.project == "tinytrain"
+    assert run.job_type == "train"
+    assert run.group is None
+    check_config(run)
+    check_history(run)
+    check_artifacts(run, root)
+
+
+def test_fit_logs_to_wandb(wandb_offline, accelerator):
+    result = tinytrain.main(accelerator=accelerator)
+    run = wandb_offline.run()
+    check_run(run, wandb_offline.root)
+    assert result["val/accuracy"] == pytest.approx(run.summary["val/accuracy"])
+
+
+def test_runs_as_a_script(wandb_offline):
+    wandb_offline.run_script(tinytrain.__file__)
+    check_run(wandb_offline.run(), wandb_offline.root)
+
+
+def test_run_starts_first(wandb_offline):
+    """wandb.init comes before the data is read: a bad path still leaves a run."""
+    with pytest.raises(FileNotFoundError):
+        tinytrain.Trainer(use_wandb=True).fit("missing.npz")
+    wandb.finish(exit_code=1)  # what an uncaught error does at interpreter exit
+    run = wandb_offline.run()
+    assert run.exit_code == 1
+    assert run.config == INIT_CONFIG
+
+
+def test_without_the_switch_nothing_is_logged(wandb_offline):
+    result = tinytrain.main(use_wandb=False)
+    assert result["val/accuracy"] > 0.8
+    assert (wandb_offline.root / "outputs" / "model.pt").exists()
+    assert run_dirs(wandb_offline.root) == []
+
+
+def fresh_tinytrain():
+    """Import tinytrain anew, as a user without wandb would."""
+    spec = importlib.util.spec_from_file_location("tinytrain_fresh", tinytrain.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_wandb_not_installed(wandb_offline, monkeypatch):
+    monkeypatch.setitem(sys.modules, "wandb", None)  # `import wandb` now fails
+    with pytest.raises(ImportError):
+        import wandb  # noqa: F401
+    library = fresh_tinytrain()  # importing the library itself still works
+
+    # W&B off: trains as usual
+    result = library.main(use_wandb=False)
+    assert result["val/accuracy"] > 0.8
+
+    # W&B on: a clear error, before any training
+    (wandb_offline.root / "outputs" / "model.pt").unlink()
+    with pytest.raises(ImportError, match=r"pip install wandb") as error:
+        library.main(use_wandb=True)
+    assert "use_wandb=False" in str(error.value)
+    assert isinstance(error.value.__cause__, ImportError)
+    assert not (wandb_offline.root / "outputs" / "model.pt").exists()
+    assert run_dirs(wandb_offline.root) == []
+
+    # the extra the message names is the one pyproject_extras.toml declares
+    extra = re.search(r"tinytrain\[(\w+)\]", str(error.value)).group(1)
+    toml = read_toml(HERE / "pyproject_extras.toml")
+    assert any(
+        req.startswith("wandb")
+        for req in toml["project"]["optional-dependencies"][extra]
+    )
+
+
+def test_pyproject_keeps_wandb_optional():
+    project = read_toml(HERE / "pyproject_extras.toml")["project"]
+    assert not any(dep.startswith("wandb") for dep in project["dependencies"])
+    assert project["optional-dependencies"] == {"wandb": ["wandb>=0.31"]}
+
+
+def test_wandb_mode_disabled(wandb_offline, monkeypatch):
+    monkeypatch.setenv("WANDB_MODE", "disabled")
+    wandb.teardown()  # wandb caches its settings per process
+    result = tinytrain.main()
+    assert result["val/accuracy"] > 0.8
+    assert (
+        wandb_offline.root / "outputs" / "model.pt"
+    ).exists()  # still trained, saved
+    assert run_dirs(wandb_offline.root) == []
+    assert not (wandb_offline.root / "wandb").exists()
+
+
+def test_main_process_only(wandb_offline):
+    """Two ranks, one W&B run: rank 1 neither starts a run nor saves checkpoints."""
+    path = write_digits()
+    for rank in (1, 0):
+        trainer = tinytrain.Trainer(use_wandb=True, rank=rank, output_dir=f"rank{rank}")
+        trainer.fit(path)
+        assert (trainer.run is None) == (rank != 0)
+    assert not Path("rank1").exists()
+    run = wandb_offline.run()
+    assert len(run.rows_with("val/accuracy")) == 3  # not 6
+    assert len(run.artifact_versions(f"model-{run.run_id}")) == 3
+
+
+def test_one_run_per_process_in_a_group(wandb_offline):
+    path = write_digits()
+    for rank in (0, 1):
+        tinytrain.Trainer(use_wandb=True, rank=rank, group="experiment-1").fit(path)
+    runs = wandb_offline.runs()
+    assert [r.group for r in runs] == ["experiment-1", "experiment-1"]
+    assert [r.display_name for r in runs] == ["rank-0", "rank-1"]
+    assert [len(r.rows_with("val/accuracy")) for r in runs] == [3, 3]
+    # only the main process uploads checkpoints
+    assert [len(r.artifact_versions(f"model-{r.run_id}")) for r in runs] == [3, 0]
+
+
+def test_logs_into_the_users_run(wandb_offline):
+    """If the user already started a run, the library logs into it and leaves it open."""
+    path = write_digits()
+    with wandb.init(project="my-project", config={"owner": "me"}) as run:
+        tinytrain.Trainer(use_wandb=True).fit(path)
+        assert wandb.run is run  # still open: the user finishes it
+        run.log({"after_fit": 1})
+    recorded = wandb_offline.run()
+    assert recorded.project == "my-project"
+    assert recorded.config == {"owner": "me", **INIT_CONFIG, "model_parameters": 2410}
+    assert recorded.summary["after_fit"] == 1
+    assert len(recorded.rows_with("val/accuracy")) == 3

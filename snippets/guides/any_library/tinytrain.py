@@ -1,0 +1,229 @@
+"""tinytrain: a tiny training library whose W&B logging is optional.
+
+It shows what a library author does to add W&B: wandb is an optional dependency, imported only
+when the user turns it on; the run starts at the very beginning of `fit`; every metric shares
+one x-axis; the input dataset and the checkpoints are artifacts; in distributed training only
+the main process logs, or every process logs into one group. Run the demo with
+`python tinytrain.py`. It runs offline unless you set WANDB_MODE=online (after `wandb login`).
+"""
+
+# --8<-- [start:imports]
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.datasets import load_digits
+from torch import nn
+from torch.nn import functional as F
+
+# No `import wandb` up here: users without wandb can still import tinytrain.
+# --8<-- [end:imports]
+
+os.environ.setdefault("WANDB_MODE", "offline")
+
+
+# --8<-- [start:optional_import]
+def import_wandb():
+    """Import wandb on demand, or say exactly how to get it."""
+    try:
+        import wandb
+    except ImportError as error:
+        raise ImportError(
+            "tinytrain: use_wandb=True needs the `wandb` package, which is not "
+            "installed. Install it with `pip install wandb` (or "
+            "`pip install tinytrain[wandb]`), or pass use_wandb=False."
+        ) from error
+    return wandb
+
+
+# --8<-- [end:optional_import]
+
+
+# --8<-- [start:trainer_init]
+class Trainer:
+    def __init__(
+        self,
+        hidden: int = 32,
+        lr: float = 1e-2,
+        epochs: int = 3,
+        batch_size: int = 64,
+        *,
+        use_wandb: bool = False,  # the user's switch; off by default
+        project: str = "tinytrain",
+        entity: str | None = None,
+        log_checkpoints: bool = True,
+        rank: int = 0,  # this process's rank in distributed training
+        group: str | None = None,  # set: every rank logs a run into this group
+        device: str = "cpu",
+        output_dir: str = "outputs",
+    ):
+        self.config = {
+            "hidden": hidden,
+            "lr": lr,
+            "epochs": epochs,
+            "batch_size": batch_size,
+        }
+        # Fail now, before any training, if W&B is on but not installed.
+        self.wandb = import_wandb() if use_wandb else None
+        self.project, self.entity, self.group = project, entity, group
+        self.log_checkpoints = log_checkpoints
+        self.rank, self.device = rank, device
+        self.output_dir = Path(output_dir)
+        self.run, self._owns_run = None, False
+        self.global_step = 0
+
+    # --8<-- [end:trainer_init]
+
+    # --8<-- [start:start_run]
+    def _start_run(self) -> None:
+        if self.wandb is None:
+            return
+        if self.rank != 0 and self.group is None:
+            return  # distributed: only the main process logs
+        self._owns_run = self.wandb.run is None
+        if self._owns_run:
+            self.run = self.wandb.init(
+                project=self.project,
+                entity=self.entity,
+                config=self.config,  # the hyperparameters, known up front
+                job_type="train",
+                group=self.group,  # None unless every rank logs
+                name=f"rank-{self.rank}" if self.group else None,
+            )
+        else:  # the user started a run: log into it, and leave it open
+            self.run = self.wandb.run
+            self.run.config.update(self.config)
+        # One x-axis for every metric, whatever the number of log calls per step.
+        self.run.define_metric("global_step")
+        self.run.define_metric("*", step_metric="global_step")
+
+    def log(self, metrics: dict) -> None:
+        if self.run is not None:
+            self.run.log({**metrics, "global_step": self.global_step})
+
+    # --8<-- [end:start_run]
+
+    # --8<-- [start:fit]
+    def fit(self, data_path: str | Path) -> dict:
+        self._start_run()  # first: console output and crashes land in the run
+        data = np.load(data_path)
+        x = torch.tensor(data["images"], dtype=torch.float32, device=self.device)
+        y = torch.tensor(data["labels"], device=self.device)
+        self._track_dataset(Path(data_path), num_examples=len(y))
+        split = int(0.8 * len(y))
+        model = nn.Sequential(
+            nn.Linear(x.shape[1], self.config["hidden"]),
+            nn.ReLU(),
+            nn.Linear(self.config["hidden"], int(y.max()) + 1),
+        ).to(self.device)
+        if self.run is not None:  # known only now: add it to the config
+            parameters = sum(p.numel() for p in model.parameters())
+            self.run.config.update({"model_parameters": parameters})
+        optimizer = torch.optim.Adam(model.parameters(), lr=self.config["lr"])
+
+        best = 0.0
+        generator = torch.Generator().manual_seed(0)
+        for epoch in range(self.config["epochs"]):
+            order = torch.randperm(split, generator=generator).to(self.device)
+            for batch in order.split(self.config["batch_size"]):
+                loss = F.cross_entropy(model(x[batch]), y[batch])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                self.global_step += 1
+                if self.global_step % 5 == 0:
+                    self.log({"train/loss": loss.item()})
+            with torch.no_grad():
+                logits = model(x[split:])
+                val_loss = F.cross_entropy(logits, y[split:]).item()
+                accuracy = (logits.argmax(dim=1) == y[split:]).float().mean().item()
+            self.log({"val/loss": val_loss, "val/accuracy": accuracy, "epoch": epoch})
+            if self.rank == 0:  # the main process saves and uploads checkpoints
+                self._save_checkpoint(model, epoch, accuracy, is_best=accuracy > best)
+            best = max(best, accuracy)
+
+        if self.run is not None and self._owns_run:
+            self.run.finish()
+        return {"val/accuracy": accuracy, "best/val/accuracy": best}
+
+    # --8<-- [end:fit]
+
+    # --8<-- [start:checkpoint]
+    def _save_checkpoint(self, model, epoch: int, accuracy: float, is_best: bool):
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        path = self.output_dir / "model.pt"
+        torch.save(model.state_dict(), path)
+        if self.run is None or not self.log_checkpoints:
+            return
+        artifact = self.wandb.Artifact(
+            f"model-{self.run.id}",  # the run id tells runs' checkpoints apart
+            type="model",
+            metadata={
+                "val/accuracy": accuracy,
+                "train/steps": self.global_step,
+                "epoch": epoch,
+            },
+        )
+        artifact.add_file(str(path))
+        aliases = [f"epoch_{epoch}"] + (["best"] if is_best else [])
+        self.run.log_artifact(artifact, aliases=aliases)  # "latest" comes for free
+
+    # --8<-- [end:checkpoint]
+
+    # --8<-- [start:dataset]
+    def _track_dataset(self, path: Path, num_examples: int) -> None:
+        if self.run is None:
+            return
+        dataset = self.wandb.Artifact(
+            path.stem, type="dataset", metadata={"examples": num_examples}
+        )
+        dataset.add_file(str(path))
+        if self.run.offline:
+            # use_artifact needs a server; log the file now, `wandb sync` uploads it.
+            self.run.log_artifact(dataset, aliases=["input"])
+        else:
+            # Online: upload it (if new) and record it as this run's input.
+            self.run.use_artifact(dataset)
+
+    # --8<-- [end:dataset]
+
+
+# --8<-- [start:use_by_name]
+def fit_from_artifact(
+    trainer: Trainer, name: str
+) -> dict:  # pragma: no cover - needs a W&B server
+    """Train on a dataset artifact that is already in W&B, e.g. "me/tinytrain/digits:latest"."""
+    wandb = import_wandb()
+    with wandb.init(project=trainer.project, job_type="train") as run:
+        artifact = run.use_artifact(name)  # recorded as the run's input
+        folder = Path(artifact.download())  # cached: later calls do not download again
+        return trainer.fit(folder / "digits.npz")
+
+
+def download_without_a_run(name: str) -> Path:  # pragma: no cover - needs a W&B server
+    """For inference or a distributed worker: no run is created."""
+    wandb = import_wandb()
+    return Path(wandb.Api().artifact(name).download())
+
+
+# --8<-- [end:use_by_name]
+
+
+# --8<-- [start:main]
+def main(accelerator: str = "auto", use_wandb: bool = True) -> dict:
+    """What a user of tinytrain writes: their data, then one switch for W&B."""
+    images, labels = load_digits(return_X_y=True)
+    np.savez("digits.npz", images=images / 16.0, labels=labels)
+    cuda = accelerator == "gpu" or (accelerator == "auto" and torch.cuda.is_available())
+    trainer = Trainer(
+        hidden=32, epochs=3, use_wandb=use_wandb, device="cuda" if cuda else "cpu"
+    )
+    return trainer.fit("digits.npz")
+
+
+# --8<-- [end:main]
+
+
+if __name__ == "__main__":
+    main()
