@@ -1,0 +1,75 @@
+"""The metrics page: suffixes, steps, rows logged straight to the run, and define_metric."""
+
+import pytest
+
+from snippets.metrics import metrics_fabric, metrics_trainer
+from tested_docs import RecordedRun
+
+
+def steps_of(run: RecordedRun, key: str) -> list[int]:
+    return [row["trainer/global_step"] for row in run.rows_with(key)]
+
+
+def check_summary_is_the_max(run: RecordedRun) -> None:
+    history = run.column("val_accuracy")
+    assert len(history) == 2 and max(history) > 0.8  # chance is 0.1
+    assert run.summary["val_accuracy"] == {"max": max(history)}
+    definition = run.metrics["val_accuracy"]
+    assert definition.summary == ("max",)
+    assert definition.step_metric == "trainer/global_step"
+
+
+def check_trainer_run(run: RecordedRun) -> None:
+    assert run.exit_code == 0
+    assert run.project == "lightning-metrics"
+    keys = {key for row in run.history for key in row}
+    # on_step=True, on_epoch=True: Lightning records two metrics with suffixes
+    assert {"train_loss_step", "train_loss_epoch"} <= keys
+    assert "train_loss" not in keys
+    # epoch-only and validation metrics keep their names
+    assert {"train_accuracy", "val_loss", "val_accuracy", "epoch"} <= keys
+    steps = run.column("trainer/global_step")
+    assert steps == sorted(steps)  # never goes back
+    # Lightning records at the number of steps taken before the batch: 24 a epoch
+    assert steps_of(run, "train_loss_step") == [9, 19, 29, 39]
+    assert steps_of(run, "train_loss_epoch") == [23, 47]
+    assert steps_of(run, "val_accuracy") == [23, 47]
+    # the rows logged with experiment.log, at the start of each epoch
+    histograms = run.rows_with("first_layer_weights._type")
+    assert steps_of(run, "first_layer_weights._type") == [0, 24]
+    for row in histograms:
+        assert row["first_layer_weights._type"] == "histogram"
+        assert sum(row["first_layer_weights.values"]) == 64 * 64  # every weight
+    assert 0.8 < run.column("train_accuracy")[-1] <= 1
+    check_summary_is_the_max(run)
+
+
+def check_fabric_run(run: RecordedRun) -> None:
+    assert run.exit_code == 0
+    assert run.project == "lightning-metrics"
+    assert run.column("trainer/global_step") == [10, 20, 24, 30, 40, 48]
+    assert steps_of(run, "train_loss") == [10, 20, 30, 40]
+    assert steps_of(run, "val_accuracy") == [24, 48]
+    assert run.column("epoch") == [0, 1]
+    assert 0.8 < run.column("train_accuracy")[-1] <= 1
+    check_summary_is_the_max(run)
+
+
+def test_trainer(wandb_offline, accelerator):
+    metrics_trainer.main(accelerator=accelerator)
+    check_trainer_run(wandb_offline.run())
+
+
+def test_fabric(wandb_offline, accelerator):
+    metrics_fabric.main(accelerator=accelerator)
+    check_fabric_run(wandb_offline.run())
+
+
+@pytest.mark.parametrize(
+    ("script", "check"),
+    [(metrics_trainer, check_trainer_run), (metrics_fabric, check_fabric_run)],
+    ids=["trainer", "fabric"],
+)
+def test_runs_as_a_script(wandb_offline, script, check):
+    wandb_offline.run_script(script.__file__)
+    check(wandb_offline.run())
