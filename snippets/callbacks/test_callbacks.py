@@ -28,6 +28,7 @@ def check_callback_run(run: RecordedRun) -> None:
         for name in row["sample_images.filenames"]:
             pixels = np.asarray(Image.open(run.files_dir / name))
             assert pixels.shape[:2] == (32, 32) and pixels.var() > 0
+            assert pixels.max() >= 200  # white strokes: uint8 in [0, 255]
     for row, image_row in zip(table_rows, image_rows, strict=True):
         table = json.loads((run.files_dir / row["sample_table.path"]).read_text())
         assert table["columns"] == ["image", "ground truth", "prediction"]

@@ -16,7 +16,8 @@ CAPTIONED = {"samples/tensors", "samples/run_log"}
 def check_image(path) -> np.ndarray:
     pixels = np.asarray(Image.open(path))
     assert pixels.shape[:2] == (32, 32)
-    assert pixels.var() > 0, f"{path} is blank"  # float [0, 1] input would come out black
+    assert pixels.var() > 0, f"{path} is blank"
+    assert pixels.max() >= 200, f"{path} is black"  # float [0, 1] input comes out black
     return pixels
 
 
@@ -30,16 +31,22 @@ def check_media_run(run: RecordedRun) -> None:
         assert row[f"{key}._type"] == "images/separated"
         assert row[f"{key}.count"] == 4
         files = row[f"{key}.filenames"]
-        assert len(files) == 4 and all(f.startswith(f"media/images/{key}_") for f in files)
+        assert len(files) == 4 and all(
+            f.startswith(f"media/images/{key}_") for f in files
+        )
         images = [check_image(run.files_dir / f) for f in files]
         if first_images is None:
             first_images = images
         # tensors, numpy arrays and PIL images of the same digits give the same PNGs
-        assert all(np.array_equal(a, b) for a, b in zip(images, first_images, strict=True))
+        assert all(
+            np.array_equal(a, b) for a, b in zip(images, first_images, strict=True)
+        )
         if key in CAPTIONED:
             captions = row[f"{key}.captions"]
             assert len(captions) == 4
-            assert all(c.startswith("label ") and " / predicted " in c for c in captions)
+            assert all(
+                c.startswith("label ") and " / predicted " in c for c in captions
+            )
         else:
             assert f"{key}.captions" not in row
     # the captions carry the real labels, and the model got most of them right
@@ -61,7 +68,9 @@ def check_media_run(run: RecordedRun) -> None:
     assert len(table["data"]) == row["table/samples.nrows"] == 4
     # The files folder keeps only cell types; the cells' media live in a run_table artifact.
     assert [r[1:] for r in table["data"]] == [["Image", "Audio"]] * 4
-    (artifact,) = [a for a in run.artifacts if a.name.startswith(f"run-{run.run_id}-table")]
+    (artifact,) = [
+        a for a in run.artifacts if a.name.startswith(f"run-{run.run_id}-table")
+    ]
     assert artifact.type == "run_table"
     full = json.loads(artifact.file("table/samples.table.json").local_path.read_text())
     cells = full["data"]
@@ -83,7 +92,9 @@ def test_fabric(wandb_offline, accelerator):
     check_media_run(wandb_offline.run())
 
 
-@pytest.mark.parametrize("script", [media_trainer, media_fabric], ids=["trainer", "fabric"])
+@pytest.mark.parametrize(
+    "script", [media_trainer, media_fabric], ids=["trainer", "fabric"]
+)
 def test_runs_as_a_script(wandb_offline, script):
     wandb_offline.run_script(script.__file__)
     check_media_run(wandb_offline.run())
