@@ -55,6 +55,11 @@ def check_trainer_run(run: RecordedRun, csv_file: Path) -> None:
     # trainer.loggers reached the run after fit: the CSV file is saved with it
     assert "metrics.csv" in run.files
     assert (run.files_dir / "metrics.csv").read_text() == csv_file.read_text()
+    # the first logger (W&B) decides where ModelCheckpoint saves
+    root = run.path.parent.parent  # WANDB_DIR, which is also the working directory
+    assert list(
+        (root / "lightning-loggers" / run.run_id / "checkpoints").glob("*.ckpt")
+    )
 
 
 def check_fabric_run(run: RecordedRun, csv_file: Path) -> None:
