@@ -273,7 +273,7 @@ def test_stale_translation_names_what_changed_and_refresh_clears_it(project: Pat
             )
             for p in found
         ), found
-    assert "refresh-translations quickstart.ja.md" in found[0] + found[1] + found[2]
+    assert "refresh-translations docs/quickstart.ja.md" in found[0] + found[1] + found[2]
     assert main(["--root", str(project), "refresh-translations", "docs/quickstart.md"]) == 0
     assert "now records quickstart.md" in capsys.readouterr().out
     assert problems(project) == []
@@ -296,7 +296,7 @@ def test_translation_without_a_record(project: Path):
     page.write_text(text[:start] + text[end:])
     assert problems(project) == [
         "docs/index.zh.md:1: records no hash of index.md (translated_from): check it is in step, "
-        "then run `python -m tested_docs refresh-translations index.zh.md`"
+        "then run `python -m tested_docs refresh-translations docs/index.zh.md`"
     ]
 
 

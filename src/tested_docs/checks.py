@@ -261,15 +261,16 @@ def translations_in_step(docs_dir: Path) -> list[Problem]:
             problems.append(Problem(page, 1, f"translation of {english.name}, which is missing"))
             continue
         problems += structure_problems(page)
-        problems += stale(page)
+        problems += stale(page, docs_dir.parent)
     return problems
 
 
-def stale(page: Path) -> list[Problem]:
+def stale(page: Path, root: Path) -> list[Problem]:
     """A translation whose record of its English page is missing or out of date."""
     english = english_page(page)
     record, line = translations.recorded(page)
-    refresh = f"then run `python -m tested_docs refresh-translations {page.name}`"
+    name = page.relative_to(root).as_posix() if page.is_relative_to(root) else page
+    refresh = f"then run `python -m tested_docs refresh-translations {name}`"
     if record is None:
         return [
             Problem(

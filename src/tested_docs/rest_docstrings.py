@@ -29,6 +29,7 @@ ROLE = re.compile(
 )
 LINK = re.compile(r"`(?P<text>[^`<]+?)\s*<(?P<url>[^>]+)>`__?")
 LITERAL = re.compile(r"``(?P<text>[^`]+?)``")
+PARAMETER = re.compile(r"^[ \t]+\**[\w.]+(?:[ \t]*\([^)]*\))?:[ \t]")
 ADMONITION_KINDS = {"seealso": "info", "deprecated": "warning", "versionadded": "info"}
 
 
@@ -95,12 +96,16 @@ def rest_to_markdown(text: str) -> str:
             if not code:  # `Example::` directly followed by a directive: only drop the colon
                 i += 1
                 continue
-            pad = " " * indent
+            # A literal block in a parameter's description belongs to that description.
+            in_param = directive is None and PARAMETER.match(line)
+            pad = " " * (indent + 4 if in_param else indent)
             if out and out[-1].strip():
                 out.append("")
             out.append(f"{pad}```{'pycon' if lang == 'doctest' else lang or 'text'}")
             out.extend(f"{pad}{code_line}" if code_line else "" for code_line in code.split("\n"))
             out.append(f"{pad}```")
+            if after < len(lines):
+                out.append("")  # the blank line the block swallowed
             i = after
             continue
         if admonition:
@@ -113,14 +118,18 @@ def rest_to_markdown(text: str) -> str:
             kind = ADMONITION_KINDS.get(name, name)
             title = {"seealso": "See also", "versionadded": "Added in version"}.get(name)
             head = f'{pad}!!! {kind} "{title}"' if title else f"{pad}!!! {kind}"
-            out.extend(["", head, ""])
+            if out and out[-1].strip():
+                out.append("")
+            out.extend([head, ""])
             if first:
                 out.append(f"{pad}    {convert_inline(first)}")
             out.extend(
                 f"{pad}    {convert_inline(text_line)}" if text_line else ""
                 for text_line in content.split("\n")
+                if text_line or content
             )
-            out.append("")
+            if after < len(lines):
+                out.append("")
             i = after
             continue
         out.append(convert_inline(line))
