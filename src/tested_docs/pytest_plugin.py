@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tested_docs.runs import RecordedRun, read_runs
+from tested_docs.stamp import StampRecorder
 
 DEFAULT_TIMEOUT_S = 240
 """Every test gets this timeout unless it carries its own `@pytest.mark.timeout`."""
@@ -27,6 +28,8 @@ DEFAULT_TIMEOUT_S = 240
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: the CUDA case of a snippet test (skips without CUDA)")
     config.addinivalue_line("markers", "browser: drives a real Chromium (skips without one)")
+    if not hasattr(config, "workerinput"):  # the xdist controller (or a plain run) writes the stamp
+        config.pluginmanager.register(StampRecorder(config), "tested_docs_stamp")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -81,12 +84,17 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture(params=["cpu", pytest.param("gpu", marks=pytest.mark.gpu)])
 def accelerator(request: pytest.FixtureRequest) -> str:
-    """`"cpu"`, then `"gpu"`; the GPU case skips, saying why, where CUDA is absent."""
+    """`"cpu"`, then `"gpu"`; the GPU case skips, saying why, where CUDA is absent.
+
+    The case is recorded in the test's `user_properties`, for the "tested with" stamp.
+    """
+    request.node.user_properties.append(("accelerator", request.param))
     if request.param == "gpu":
         import torch
 
         if not torch.cuda.is_available():
             pytest.skip("CUDA is not available here (torch.cuda.is_available() is False)")
+        request.node.user_properties.append(("device", torch.cuda.get_device_name()))
     return request.param
 
 

@@ -1,0 +1,279 @@
+"""MkDocs hooks: what every page gets without being edited (registered under `hooks:` in mkdocs.yml).
+
+- **Full example.** After the last excerpt of a Python snippet file in a tab (or in a section, outside
+  tabs), a collapsed "Full example" holds the whole file, so a reader copies a runnable script in one
+  click. pymdownx.snippets drops the section markers when it includes a whole file.
+- **Tested-with stamp.** Under the title of every topic page (a page that includes a Python file from
+  `snippets/<topic>/`), the lightning, wandb and torch versions and the accelerators that topic's tests
+  last passed on, read from the JSON file the pytest plugin writes at the end of a `pytest snippets`
+  session (`build/tested-with.json`, see `tested_docs.stamp`). Without that file the page says that it
+  has not been tested in this checkout; the build never needs it.
+- **Mermaid offline.** Material loads mermaid from a CDN unless `mermaid` already exists; pages that
+  hold a diagram get the vendored copy (`docs/assets/vendor/mermaid/`) before Material's bundle.
+- **No wasted requests.** mkdocs-static-i18n fills Material's `extra.alternate` with per-page links;
+  Material renders them as `<link rel="alternate">` in the head and then fetches `sitemap.xml` below
+  each one (meant for language roots), which 404s four times on every page view. The hook drops those
+  head links; the language selector itself (plain links to the same page in each language) stays.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from tested_docs.pages import FENCE, INCLUDE, LANGUAGES
+from tested_docs.stamp import load_stamp, stamp_path
+
+FULL_EXAMPLE = {
+    "en": "Full example",
+    "ja": "完全なサンプル",
+    "zh": "完整示例",
+    "ko": "전체 예제",
+}
+RUNNABLE = (".py",)
+"""Files a reader runs as they are: their excerpts get a "Full example"."""
+
+MERMAID_JS = "assets/vendor/mermaid/mermaid.min.js"
+_BUNDLE = re.compile(r'<script src="(?P<prefix>[^"]*?)assets/javascripts/bundle\.[^"]*"')
+_TAB_OR_BLOCK = re.compile(r"^[ \t]*(===|\?\?\?|!!!)")
+
+
+# --- the page's language -------------------------------------------------------------------------
+
+
+def language_of(src_uri: str) -> str:
+    """`quickstart.ja.md` -> `ja`; `quickstart.md` -> `en` (mkdocs-static-i18n's suffix structure)."""
+    parts = Path(src_uri).name.split(".")
+    return parts[-2] if len(parts) > 2 and parts[-2] in LANGUAGES else "en"
+
+
+# --- full examples -------------------------------------------------------------------------------
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _scope(lines: list[str], index: int, indent: int) -> int:
+    """The line that opens the container of the fence at `index`: its tab, admonition or heading."""
+    for i in range(index - 1, -1, -1):
+        text = lines[i]
+        if not text.strip():
+            continue
+        if indent == 0 and text.startswith("#"):
+            return i
+        if indent > 0 and _indent(text) < indent and _TAB_OR_BLOCK.match(text):
+            return i
+    return -1
+
+
+def full_example(path: str, indent: int, language: str) -> list[str]:
+    pad = " " * indent
+    title = f"{FULL_EXAMPLE.get(language, FULL_EXAMPLE['en'])}: {Path(path).name}"
+    return [
+        "",
+        f'{pad}??? example "{title}"',
+        "",
+        f'{pad}    ```{_lexer(path)} title="{Path(path).name}"',
+        f'{pad}    --8<-- "{path}"',
+        f"{pad}    ```",
+        "",
+    ]
+
+
+def _lexer(path: str) -> str:
+    return {".py": "python", ".sh": "bash", ".yaml": "yaml", ".yml": "yaml"}.get(
+        Path(path).suffix, "text"
+    )
+
+
+def add_full_examples(markdown: str, language: str) -> str:
+    """Append a collapsed whole-file include after the last excerpt of each runnable file per scope.
+
+    A scope is a tab (or admonition) for indented fences and a heading's section for top-level ones;
+    a file already included whole in that scope gets nothing.
+    """
+    lines = markdown.splitlines()
+    last: dict[tuple[int, str], tuple[int, int]] = {}  # (scope, file) -> (closing line, indent)
+    whole: set[tuple[int, str]] = set()
+    i = 0
+    while i < len(lines):
+        opening = FENCE.match(lines[i])
+        if not opening:
+            i += 1
+            continue
+        start, indent, fence = i, len(opening["indent"].expandtabs(4)), opening["fence"]
+        i += 1
+        body = []
+        while i < len(lines) and not re.match(rf"^[ \t]*{re.escape(fence)}[ \t]*$", lines[i]):
+            body.append(lines[i])
+            i += 1
+        scope = _scope(lines, start, indent)
+        for match in filter(None, map(INCLUDE.match, body)):
+            path = match["file"]
+            if not path.endswith(RUNNABLE):
+                continue
+            if match["section"] is None:
+                whole.add((scope, path))
+            else:
+                last[(scope, path)] = (i, indent)
+        i += 1
+    inserts: dict[int, list[str]] = defaultdict(list)
+    for key, (closing, indent) in sorted(last.items(), key=lambda item: item[1]):
+        if key not in whole:
+            inserts[closing].extend(full_example(key[1], indent, language))
+    if not inserts:
+        return markdown
+    out: list[str] = []
+    for n, line in enumerate(lines):
+        out.append(line)
+        out.extend(inserts.get(n, []))
+    return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
+
+
+# --- tested-with stamp ---------------------------------------------------------------------------
+
+
+def topics_of(markdown: str) -> list[str]:
+    """The snippet topics whose runnable files the page includes, in order of first appearance."""
+    topics: list[str] = []
+    for line in markdown.splitlines():
+        match = INCLUDE.match(line)
+        if not match or not match["file"].endswith(RUNNABLE):
+            continue
+        parts = Path(match["file"]).parts
+        if len(parts) >= 3 and parts[0] == "snippets" and parts[1] not in topics:
+            topics.append(parts[1])
+    return topics
+
+
+STAMP_TEXT = {
+    "en": {
+        "passed": "Tested with lightning {lightning}, wandb {wandb} and torch {torch} on {where} ({date}).",
+        "and": " and ",
+        "gpu_skipped": "The GPU cases were skipped: the machine that ran them had no CUDA.",
+        "failed": "The last test run failed on {where} ({date}): an example on this page may be broken.",
+        "untested": "The examples on this page have not been tested in this checkout yet.",
+    },
+    "ja": {
+        "passed": "lightning {lightning}、wandb {wandb}、torch {torch} を使い、{where} でテスト済みです（{date}）。",
+        "and": " と ",
+        "gpu_skipped": "GPU のテストは、実行したマシンに CUDA がなかったためスキップされました。",
+        "failed": "前回のテストは {where} で失敗しました（{date}）。このページの例が動かない可能性があります。",
+        "untested": "このチェックアウトでは、このページの例はまだテストされていません。",
+    },
+    "zh": {
+        "passed": "已在 {where} 上使用 lightning {lightning}、wandb {wandb} 和 torch {torch} 测试通过（{date}）。",
+        "and": " 和 ",
+        "gpu_skipped": "GPU 用例已跳过：运行测试的机器上没有 CUDA。",
+        "failed": "上次测试在 {where} 上失败（{date}），本页的示例可能无法运行。",
+        "untested": "在此检出副本中，本页的示例尚未经过测试。",
+    },
+    "ko": {
+        "passed": "테스트 통과: lightning {lightning}, wandb {wandb}, torch {torch}, {where} ({date}).",
+        "and": ", ",
+        "gpu_skipped": "GPU 테스트는 실행한 머신에 CUDA가 없어 건너뛰었습니다.",
+        "failed": "마지막 테스트가 {where}에서 실패했습니다({date}). 이 페이지의 예제가 동작하지 않을 수 있습니다.",
+        "untested": "이 체크아웃에서는 이 페이지의 예제를 아직 테스트하지 않았습니다.",
+    },
+}
+
+
+def _where(names: list[str], words: dict[str, str]) -> str:
+    return words["and"].join(names)
+
+
+def _accelerator_name(accelerator: str, result: dict[str, Any]) -> str:
+    name = accelerator.upper()
+    device = result.get("device")
+    return f"{name} ({device})" if accelerator == "gpu" and device else name
+
+
+def stamp_html(topics: list[str], stamp: dict[str, Any] | None, language: str) -> str:
+    """The stamp under a topic page's title: one sentence per outcome, in the page's language."""
+    words = STAMP_TEXT.get(language, STAMP_TEXT["en"])
+    results = [((stamp or {}).get("topics") or {}).get(topic) for topic in topics]
+    if not results or not all(results):
+        return _paragraph("untested", words["untested"])
+    merged: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for result in results:
+        for accelerator, outcome in result.get("accelerators", {}).items():
+            merged[accelerator].append(outcome)
+    failed = [
+        a for a, outcomes in merged.items() if any(o["outcome"] == "failed" for o in outcomes)
+    ]
+    if failed:
+        dates = [o["date"] for a in failed for o in merged[a]]
+        where = _where([a.upper() for a in failed], words)
+        return _paragraph("failed", words["failed"].format(where=where, date=max(dates)))
+    passed = [
+        a for a, outcomes in merged.items() if all(o["outcome"] == "passed" for o in outcomes)
+    ]
+    if not passed:
+        return _paragraph("untested", words["untested"])
+    first = merged[passed[0]][0]
+    text = words["passed"].format(
+        lightning=first["lightning"],
+        wandb=first["wandb"],
+        torch=first["torch"],
+        where=_where([_accelerator_name(a, merged[a][0]) for a in passed], words),
+        date=max(o["date"] for a in passed for o in merged[a]),
+    )
+    gpu = merged.get("gpu", [])
+    if gpu and "gpu" not in passed and all(o["outcome"] == "skipped" for o in gpu):
+        text += " " + words["gpu_skipped"]
+    return _paragraph("passed", text)
+
+
+def _paragraph(kind: str, text: str) -> str:
+    return f'<p class="tested-with tested-with--{kind}">{html.escape(text)}</p>'
+
+
+def add_stamp(markdown: str, html_stamp: str) -> str:
+    """Put the stamp right under the page's first `# ` heading (or at the top when it has none)."""
+    lines = markdown.splitlines()
+    in_fence = False
+    for n, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        if not in_fence and line.startswith("# "):
+            lines[n + 1 : n + 1] = ["", html_stamp, ""]
+            break
+    else:
+        lines[0:0] = [html_stamp, ""]
+    return "\n".join(lines) + ("\n" if markdown.endswith("\n") else "")
+
+
+# --- MkDocs events -------------------------------------------------------------------------------
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    language = language_of(page.file.src_uri)
+    topics = topics_of(markdown)
+    if topics:
+        stamp = load_stamp(stamp_path(Path(config["config_file_path"]).parent))
+        markdown = add_stamp(markdown, stamp_html(topics, stamp, language))
+    return add_full_examples(markdown, language)
+
+
+_HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    head, end, body = output.partition("</head>")
+    output = _HEAD_ALTERNATE.sub("", head) + end + body
+    return with_mermaid(output)
+
+
+def with_mermaid(output: str) -> str:
+    """Give pages with a diagram the vendored mermaid, so Material does not fetch it from a CDN."""
+    if 'class="mermaid"' not in output:
+        return output
+    bundle = _BUNDLE.search(output)
+    if not bundle:
+        return output
+    script = f'<script src="{bundle["prefix"]}{MERMAID_JS}"></script>\n    '
+    return output[: bundle.start()] + script + output[bundle.start() :]

@@ -1,0 +1,199 @@
+"""What a reader does on the built site, in a real Chromium: every page, tabs, languages, copy,
+search, dark mode. Each test also fails on console errors and failed or off-machine requests."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tested_docs.pages import code_blocks, page_language
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+SCREENSHOTS = ROOT / "test-results" / "screenshots"  # the folder conftest.py prints
+MARKER = re.compile(r"^\s*(#|//|<!--)?\s*-{1,2}8<-{1,2}\s*\[(start|end):[\w-]+\]")
+
+
+def url_of(page: Path) -> tuple[str, str]:
+    """`docs/quickstart.ja.md` -> (`ja`, `ja/quickstart/`); `docs/index.md` -> (`en`, ``)."""
+    language = page_language(page)
+    relative = page.relative_to(DOCS)
+    stem = relative.name.removesuffix(".md").removesuffix(f".{language}")
+    parts = [*relative.parent.parts] + ([] if stem == "index" else [stem])
+    path = "".join(f"{part}/" for part in parts)
+    return language, path if language == "en" else f"{language}/{path}"
+
+
+PAGES = sorted(url_of(page) for page in DOCS.rglob("*.md"))
+
+
+def shot_name(language: str, path: str, width: str) -> Path:
+    inner = path.removeprefix(f"{language}/").strip("/").replace("/", "-") or "index"
+    return SCREENSHOTS / language / f"{inner}-{width}.png"
+
+
+# --- every page ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+@pytest.mark.parametrize(("language", "path"), PAGES, ids=[p or "home" for _, p in PAGES])
+def test_page_loads_cleanly_and_is_photographed(request, language, path, width):
+    tab = request.getfixturevalue(f"{width}_tab")
+    tab.take_problems()
+    tab.open(path)
+    assert tab.page.locator("html").get_attribute("lang") == language
+    assert tab.page.locator("article h1").count() == 1, "a page has exactly one title"
+    target = shot_name(language, path, width)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tab.page.screenshot(path=str(target), full_page=True)
+    assert not tab.take_problems()
+
+
+# --- tabs ----------------------------------------------------------------------------------------
+
+CHOSEN_TABS = """() => [...document.querySelectorAll('.tabbed-set')]
+  .filter(set => [...set.querySelectorAll(':scope > .tabbed-labels > label')]
+    .some(label => label.textContent.trim() === 'Fabric'))
+  .map(set => {
+    const checked = set.querySelector(':scope > input:checked');
+    return set.querySelector(`:scope > .tabbed-labels > label[for="${checked.id}"]`).textContent.trim();
+  })"""
+
+
+def pages_with_fabric_tabs(site_root: Path) -> list[str]:
+    found = []
+    for _, path in PAGES:
+        html = (site_root / path / "index.html").read_text(encoding="utf-8")
+        if "/" not in path.rstrip("/") and re.search(r"<label[^>]*>Fabric</label>", html):
+            found.append(path)
+    return found
+
+
+def test_fabric_chosen_once_stays_chosen_on_the_next_page_and_after_a_reload(reader, site_root):
+    first, second, *_ = pages_with_fabric_tabs(site_root)
+    reader.open(first)
+    assert set(reader.page.evaluate(CHOSEN_TABS)) == {"PyTorch Lightning"}
+    reader.page.locator(".tabbed-labels label", has_text=re.compile(r"^Fabric$")).first.click()
+    assert set(reader.page.evaluate(CHOSEN_TABS)) == {"Fabric"}, "every tab set on the page follows"
+    reader.open(second)
+    assert set(reader.page.evaluate(CHOSEN_TABS)) == {"Fabric"}
+    reader.page.reload(wait_until="networkidle")
+    assert set(reader.page.evaluate(CHOSEN_TABS)) == {"Fabric"}
+    assert not reader.take_problems()
+
+
+# --- languages -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["ja", "zh", "ko"])
+def test_switching_language_on_a_deep_page_lands_on_the_same_page(reader, language):
+    reader.open("quickstart/#run-it")
+    for target, path in ((language, f"{language}/quickstart/"), ("en", "quickstart/")):
+        reader.page.locator(".md-header__option .md-select button").click()
+        with reader.page.expect_navigation(wait_until="networkidle"):
+            reader.page.locator(f"a.md-select__link[hreflang={target}]").click()
+        assert reader.page.url.split("#")[0] == reader.base + path
+        assert reader.page.locator("html").get_attribute("lang") == target
+        assert reader.page.locator("article h1").get_attribute("id") == "quickstart"
+    assert not reader.take_problems()
+
+
+# --- copy ----------------------------------------------------------------------------------------
+
+
+def snippet_text(include: str, section: str | None) -> str:
+    """What pymdownx.snippets puts on the page: the section (dedented) or the whole file, no markers."""
+    lines = (ROOT / include).read_text(encoding="utf-8").splitlines()
+    if section is not None:
+        start = next(i for i, x in enumerate(lines) if re.search(rf"\[start:{section}\]", x))
+        end = next(i for i, x in enumerate(lines) if re.search(rf"\[end:{section}\]", x))
+        lines = lines[start + 1 : end]
+    kept = "\n".join(line for line in lines if not MARKER.match(line))
+    return textwrap.dedent(kept) if section is not None else kept
+
+
+def copy_of(reader, scope) -> str:
+    button = scope.locator("button[data-md-type=copy]").first
+    button.hover()
+    button.click()
+    reader.page.wait_for_timeout(200)
+    return reader.page.evaluate("navigator.clipboard.readText()")
+
+
+def test_copy_button_copies_exactly_the_snippet_and_the_full_example_the_whole_file(reader):
+    source = DOCS / "quickstart.md"
+    first = code_blocks(source)[0]
+    assert len(first.includes) == 1, "the test expects the page to open with a one-include block"
+    reader.open("quickstart/")
+    copied = copy_of(reader, reader.page.locator("article div.highlight").first)
+    assert copied == snippet_text(*first.includes[0]).rstrip()
+
+    example = reader.page.locator("article details.example").first
+    name = example.locator("summary").inner_text().rsplit(":", 1)[-1].strip()
+    include = next(
+        f for block in code_blocks(source) for f, _ in block.includes if Path(f).name == name
+    )
+    example.locator("summary").click()
+    whole = copy_of(reader, example)
+    assert whole == snippet_text(include, None).rstrip()
+    assert "--8<--" not in whole and 'if __name__ == "__main__":' in whole
+    compile(whole, name, "exec")  # a complete script, not an excerpt
+    assert not reader.take_problems()
+
+
+# --- search --------------------------------------------------------------------------------------
+
+SEARCHES = [
+    ("ja", "全体像", "ja/how-it-fits/"),
+    ("zh", "整体结构", "zh/how-it-fits/"),
+    ("ko", "전체 구조", "ko/how-it-fits/"),
+    ("ja", "チェックポイント", "ja/how-it-fits/"),
+    ("zh", "手写", "zh/quickstart/"),
+    ("ko", "손글씨", "ko/quickstart/"),
+]
+
+
+@pytest.mark.parametrize(("language", "term", "expected"), SEARCHES)
+def test_search_finds_a_cjk_term_on_the_right_page_in_that_language(
+    reader, language, term, expected
+):
+    reader.open(f"{language}/")
+    box = reader.page.locator("input.md-search__input")
+    box.click()
+    box.fill(term)
+    box.press("End")  # Material searches on a key press
+    reader.page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    hrefs = reader.page.eval_on_selector_all(
+        ".md-search-result__item > a", "links => links.map(a => a.href.split('?')[0])"
+    )
+    assert hrefs[0].startswith(reader.base + f"{language}/"), hrefs[:3]
+    assert reader.base + expected in hrefs[:3], hrefs[:3]
+    assert not reader.take_problems()
+
+
+# --- dark and light ------------------------------------------------------------------------------
+
+
+def test_dark_and_light_toggle_and_survive_a_reload(reader):
+    page = reader.page
+    reader.open("quickstart/")
+
+    def scheme() -> str:
+        return page.locator("body").get_attribute("data-md-color-scheme")
+
+    assert scheme() == "default"
+    page.locator("form[data-md-component=palette] label:visible").click()
+    assert scheme() == "slate"
+    page.reload(wait_until="networkidle")
+    assert scheme() == "slate"
+    target = SCREENSHOTS / "en" / "quickstart-dark.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target))
+    page.locator("form[data-md-component=palette] label:visible").click()
+    assert scheme() == "default"
+    assert not reader.take_problems()

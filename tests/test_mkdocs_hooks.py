@@ -1,0 +1,214 @@
+"""The MkDocs hooks (full examples, tested-with stamp, offline mermaid) and the stamp the tests write."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tested_docs import mkdocs_hooks as hooks
+from tested_docs.stamp import STAMP_ENV, load_stamp, merge, topic_of
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PAGE = """\
+# Guide {#guide}
+
+```bash
+--8<-- "snippets/guide/install.sh:install"
+```
+
+## Log {#log}
+
+=== "PyTorch Lightning"
+
+    ```python
+    --8<-- "snippets/guide/trainer.py:imports"
+
+    --8<-- "snippets/guide/trainer.py:model"
+    ```
+
+    Then fit:
+
+    ```python
+    --8<-- "snippets/guide/trainer.py:fit"
+    ```
+
+=== "Fabric"
+
+    ```python
+    --8<-- "snippets/guide/fabric.py:loop"
+    ```
+
+## Whole {#whole}
+
+```python
+--8<-- "snippets/guide/trainer.py"
+```
+
+```python
+--8<-- "snippets/guide/trainer.py:fit"
+```
+"""
+
+
+def test_full_example_once_per_file_per_tab_after_its_last_excerpt():
+    out = hooks.add_full_examples(PAGE, "en").splitlines()
+    titles = [(n, line) for n, line in enumerate(out) if "??? example" in line]
+    assert [line for _, line in titles] == [
+        '    ??? example "Full example: trainer.py"',
+        '    ??? example "Full example: fabric.py"',
+    ]
+    first = titles[0][0]
+    assert out[first - 2].strip() == "```" and "Then fit" not in out[first - 10 : first]
+    assert out[first + 2 : first + 5] == [
+        '        ```python title="trainer.py"',
+        '        --8<-- "snippets/guide/trainer.py"',
+        "        ```",
+    ]
+    # shell commands get none, and neither does a section that already shows the whole file
+    assert not any("install.sh" in line and "??? " in line for line in out)
+    assert out[-3:] == ["```python", '--8<-- "snippets/guide/trainer.py:fit"', "```"]
+
+
+def test_full_example_at_top_level_and_translated():
+    page = '# T\n\n```python\n--8<-- "snippets/a/b.py:x"\n```\ntext\n'
+    out = hooks.add_full_examples(page, "ja")
+    assert '??? example "完全なサンプル: b.py"' in out
+    assert out.index("??? example") < out.index("text")
+    assert hooks.add_full_examples(page, "zh").count("完整示例") == 1
+    assert hooks.add_full_examples(page, "ko").count("전체 예제") == 1
+    assert hooks.add_full_examples("# T\n\nno code\n", "en") == "# T\n\nno code\n"
+
+
+def test_language_and_topics_of_a_page():
+    assert hooks.language_of("quickstart.ja.md") == "ja"
+    assert hooks.language_of("guides/resume.md") == "en"
+    assert hooks.topics_of(PAGE) == ["guide"]
+    assert hooks.topics_of('```bash\n--8<-- "snippets/site_commands.sh:test"\n```') == []
+
+
+def result(outcome: str, **extra) -> dict:
+    return {
+        "outcome": outcome,
+        "passed": int(outcome == "passed"),
+        "failed": int(outcome == "failed"),
+        "skipped": int(outcome == "skipped"),
+        "date": "2026-11-24",
+        "lightning": "2.6.6",
+        "wandb": "0.31.0",
+        "torch": "2.13.0",
+        "python": "3.11.7",
+        "device": None,
+        **extra,
+    }
+
+
+def stamp_of(**accelerators) -> dict:
+    return {"format": 1, "topics": {"guide": {"accelerators": accelerators}}}
+
+
+def test_stamp_says_what_passed_in_each_language():
+    stamp = stamp_of(cpu=result("passed"), gpu=result("skipped"))
+    en = hooks.stamp_html(["guide"], stamp, "en")
+    assert "tested-with--passed" in en
+    assert "lightning 2.6.6, wandb 0.31.0 and torch 2.13.0 on CPU (2026-11-24)" in en
+    assert "GPU cases were skipped" in en
+    assert "CPU でテスト済み" in hooks.stamp_html(["guide"], stamp, "ja")
+    assert "在 CPU 上" in hooks.stamp_html(["guide"], stamp, "zh")
+    assert "테스트 통과" in hooks.stamp_html(["guide"], stamp, "ko")
+    both = stamp_of(cpu=result("passed"), gpu=result("passed", device="NVIDIA H100"))
+    assert "on CPU and GPU (NVIDIA H100)" in hooks.stamp_html(["guide"], both, "en")
+    assert "skipped" not in hooks.stamp_html(["guide"], both, "en")
+
+
+def test_stamp_without_a_test_run_or_after_a_failure():
+    assert "tested-with--untested" in hooks.stamp_html(["guide"], None, "en")
+    assert "tested-with--untested" in hooks.stamp_html(["other"], stamp_of(), "en")
+    failed = hooks.stamp_html(["guide"], stamp_of(cpu=result("failed")), "en")
+    assert "tested-with--failed" in failed and "failed on CPU" in failed
+
+
+def test_stamp_goes_under_the_title():
+    out = hooks.add_stamp("---\na: b\n---\n\n# Title {#t}\n\nText\n", "<p>S</p>")
+    assert out.splitlines()[4:8] == ["# Title {#t}", "", "<p>S</p>", ""]
+
+
+def test_merge_keeps_a_passed_gpu_run_when_a_later_run_only_skipped_it():
+    old = stamp_of(gpu=result("passed", device="NVIDIA H100"), cpu=result("passed"))
+    new = merge(old, {"guide": {"gpu": result("skipped"), "cpu": result("failed")}})
+    accelerators = new["topics"]["guide"]["accelerators"]
+    assert accelerators["gpu"]["outcome"] == "passed"
+    assert accelerators["cpu"]["outcome"] == "failed"
+    newer = merge(new, {"guide": {"gpu": result("skipped", torch="2.14.0")}})
+    assert newer["topics"]["guide"]["accelerators"]["gpu"]["outcome"] == "skipped"
+    assert merge(None, {})["topics"] == {}
+
+
+def test_topic_of_a_test():
+    assert topic_of("snippets/quickstart/test_quickstart.py::test_trainer[cpu]") == "quickstart"
+    assert topic_of("tests/test_runs.py::test_x") is None
+    assert topic_of("snippets/test_top.py::test_x") is None
+
+
+def test_mermaid_comes_from_this_site_and_head_alternates_are_dropped():
+    html = (
+        '<head><link rel="alternate" href="../ja/x/" hreflang="ja">\n</head><body>'
+        '<pre class="mermaid"><code>graph TD; a--&gt;b</code></pre>'
+        '<a class="md-select__link" hreflang="ja" href="../ja/x/">ja</a>'
+        '<script src="../assets/javascripts/bundle.abc.min.js"></script></body>'
+    )
+    out = hooks.on_post_page(html, None, None)
+    assert '<link rel="alternate"' not in out and 'hreflang="ja" href="../ja/x/"' in out
+    assert out.index("../assets/vendor/mermaid/mermaid.min.js") < out.index("bundle.abc")
+    plain = html.replace('class="mermaid"', 'class="x"')
+    assert "mermaid.min.js" not in hooks.on_post_page(plain, None, None)
+    assert (ROOT / "docs" / hooks.MERMAID_JS).is_file()
+
+
+SNIPPET_TEST = """
+import pytest
+
+def test_one(accelerator):
+    assert accelerator in ("cpu", "gpu")
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_two(accelerator, n):
+    assert n < 2
+
+def test_without_accelerator():
+    pass
+"""
+
+
+@pytest.mark.parametrize("workers", [[], ["-p", "xdist", "-n", "2"]], ids=["plain", "xdist"])
+def test_a_snippets_session_writes_the_stamp_once(pytester, monkeypatch, workers):
+    path = pytester.path / "out" / "tested-with.json"
+    monkeypatch.setenv(STAMP_ENV, str(path))
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # the GPU cases skip, even on a GPU machine
+    pytester.makefile(".toml", pyproject="[tool.pytest.ini_options]\n")
+    pytester.mkpydir("snippets")
+    (pytester.mkpydir("snippets/guide") / "test_guide.py").write_text(SNIPPET_TEST)
+    done = pytester.runpytest_subprocess("snippets", *workers)
+    done.assert_outcomes(passed=3, failed=1, skipped=3)
+    stamp = load_stamp(path)
+    assert stamp is not None
+    cpu = stamp["topics"]["guide"]["accelerators"]["cpu"]
+    gpu = stamp["topics"]["guide"]["accelerators"]["gpu"]
+    assert (cpu["outcome"], cpu["passed"], cpu["failed"]) == ("failed", 2, 1)
+    assert (gpu["outcome"], gpu["skipped"]) == ("skipped", 3)
+    assert cpu["lightning"] and cpu["wandb"] and cpu["torch"] and cpu["date"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [".tested-with.json.lock", path.name]
+
+
+def test_the_built_site_carries_full_examples_stamps_and_no_cdn(built_site):
+    page = (built_site.path / "ja" / "quickstart" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<p class="tested-with tested-with--\w+">', page)
+    assert "<summary>完全なサンプル: quickstart_trainer.py</summary>" in page
+    assert "--8&lt;--" not in page and "[start:" not in page
+    for html in built_site.path.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "unpkg.com" not in text and "fonts.googleapis.com" not in text, html
+    diagram = (built_site.path / "how-it-fits" / "index.html").read_text(encoding="utf-8")
+    assert 'src="../assets/vendor/mermaid/mermaid.min.js"' in diagram
