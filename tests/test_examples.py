@@ -18,8 +18,9 @@ from tested_docs.pages import code_blocks, page_language, pages
 
 ROOT = Path(__file__).resolve().parents[1]
 EXCERPT_RULES = ["E", "W", "F", "B", "UP", "SIM"]
-# Names, imports and assignments shared between the excerpts of one script.
-EXCERPT_IGNORES = ["F821", "F401", "F811", "F841", "E402"]
+# Names, imports and assignments shared between the excerpts of one script, and import blocks
+# that a page joins with the next section.
+EXCERPT_IGNORES = ["F821", "F401", "F811", "F841", "E402", "I001", "RUF100"]
 
 
 def shown_python_blocks() -> list[tuple[Path, int, str]]:
