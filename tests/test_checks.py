@@ -235,9 +235,15 @@ def test_missing_and_extra_include(project: Path):
         project / "docs" / "quickstart.md", '--8<-- "snippets/quickstart/after_the_run.sh:inspect"'
     )
     assert problems(project) == [
-        f"docs/quickstart.zh.md:{line}: include missing: quickstart.md:{english} has "
-        "snippets/quickstart/after_the_run.sh:inspect",
-        f"docs/quickstart.zh.md:{line}: include not on quickstart.md: snippets/site_commands.sh:test",
+        f"docs/quickstart.zh.md:{line}: include differs: snippets/site_commands.sh:test here "
+        f"where quickstart.md:{english} has snippets/quickstart/after_the_run.sh:inspect"
+    ]
+    # One include fewer: named as missing (at the next include), with the English line.
+    edit(page, '```bash\n--8<-- "snippets/site_commands.sh:test"\n```\n', "")
+    following = line_of(page, "after_the_run.sh:sync")
+    assert problems(project) == [
+        f"docs/quickstart.zh.md:{following}: include missing: quickstart.md:{english} has "
+        "snippets/quickstart/after_the_run.sh:inspect"
     ]
 
 
@@ -245,8 +251,21 @@ def test_heading_ids_differ(project: Path):
     page = project / "docs" / "quickstart.ko.md"
     line = edit(page, "{#install}", "{#installation}")
     found = problems(project)
-    assert f"docs/quickstart.ko.md:{line}: heading id not on quickstart.md: #installation" in found
-    assert any(p.startswith(f"docs/quickstart.ko.md:{line}: heading id missing:") for p in found)
+    english = line_of(project / "docs" / "quickstart.md", "{#install}")
+    assert found == [
+        f"docs/quickstart.ko.md:{line}: heading id differs: #installation here where "
+        f"quickstart.md:{english} has #install"
+    ]
+
+
+def test_translated_tab_label(project: Path):
+    page = project / "docs" / "quickstart.zh.md"
+    line = edit(page, '=== "Fabric"', '=== "Fabric 循环"')
+    english = line_of(project / "docs" / "quickstart.md", '=== "Fabric"')
+    assert problems(project) == [
+        f'docs/quickstart.zh.md:{line}: tab differs: === "Fabric 循环" here where '
+        f'quickstart.md:{english} has === "Fabric"'
+    ]
 
 
 def test_heading_without_an_id(project: Path):

@@ -27,6 +27,7 @@ from tested_docs.pages import (
     headings,
     page_language,
     pages,
+    tabs,
     translation,
 )
 
@@ -194,6 +195,16 @@ def _sequence_problems(
                 f" {english.name}:{theirs[first][0]} has {a[first]}",
             )
         ]
+    if len(a) == len(b):  # same count: name each place that differs (clearest with repeats)
+        return [
+            Problem(
+                page,
+                ours[i][0],
+                f"{what} differs: {b[i]} here where {english.name}:{theirs[i][0]} has {a[i]}",
+            )
+            for i in range(len(a))
+            if a[i] != b[i]
+        ]
     problems = []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -221,6 +232,7 @@ def _structure(page: Path) -> dict[str, list[tuple[int, str]]]:
         ],
         "API directive": [(line, f"::: {name}") for line, name in api_directives(page)],
         "heading id": [(h.line, f"#{h.id}") for h in headings(page) if h.id],
+        "tab": [(line, f'=== "{label}"') for line, label in tabs(page)],
     }
 
 

@@ -66,6 +66,7 @@ def pages(docs_dir: Path) -> list[Path]:
 HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})[ \t]+(?P<text>.*?)[ \t]*$")
 HEADING_ID = re.compile(r"[ \t]*\{[^}]*#(?P<id>[\w-]+)[^}]*\}[ \t]*$")
 API_DIRECTIVE = re.compile(r"^:::[ \t]+(?P<identifier>[\w.]+)")
+TAB = re.compile(r'^[ \t]*===\+?[ \t]+"(?P<label>[^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,14 @@ def api_directives(page: Path) -> list[tuple[int, str]]:
         (i + 1, match["identifier"])
         for i in _outside_fences(lines)
         if (match := API_DIRECTIVE.match(lines[i]))
+    ]
+
+
+def tabs(page: Path) -> list[tuple[int, str]]:
+    """Content tab labels (`=== "Fabric"`) as (line, label): never translated, they link tabs."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    return [
+        (i + 1, match["label"]) for i in _outside_fences(lines) if (match := TAB.match(lines[i]))
     ]
 
 
