@@ -5,7 +5,6 @@ WANDB_MODE=online python check_setup.py    # live, after `wandb login`
 WANDB_MODE=disabled python check_setup.py  # W&B does nothing, training still runs
 """
 
-# --8<-- [start:imports]
 import os
 
 import lightning as L
@@ -15,8 +14,6 @@ from lightning.pytorch.loggers import WandbLogger
 from sklearn.datasets import load_digits
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
-
-# --8<-- [end:imports]
 
 # --8<-- [start:default_mode]
 # Offline unless you chose a mode yourself (WANDB_MODE=online or disabled).

@@ -103,3 +103,10 @@ def test_both_loggers_join_the_prefix_with_a_hyphen():
     assert (
         TrainerWandbLogger.LOGGER_JOIN_CHAR == FabricWandbLogger.LOGGER_JOIN_CHAR == "-"
     )
+
+
+@pytest.mark.parametrize("logger_class", [TrainerWandbLogger, FabricWandbLogger])
+def test_dir_is_ignored_while_save_dir_keeps_its_default(logger_class):
+    """The table's warning: wandb.init gets `save_dir or dir`, and save_dir defaults to "."."""
+    assert logger_class(dir="runs").save_dir == "."
+    assert logger_class(save_dir=None, dir="runs").save_dir == "runs"

@@ -3,7 +3,6 @@
 Run it with `python metrics_fabric.py`. It runs offline unless you set WANDB_MODE.
 """
 
-# --8<-- [start:imports]
 import os
 
 import lightning as L
@@ -14,8 +13,6 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from torchmetrics.classification import MulticlassAccuracy
 from wandb.integration.lightning.fabric import WandbLogger
-
-# --8<-- [end:imports]
 
 os.environ.setdefault("WANDB_MODE", "offline")
 

@@ -3,7 +3,6 @@
 Run it with `python watch_fabric.py`. It runs offline unless you set WANDB_MODE.
 """
 
-# --8<-- [start:imports]
 import os
 
 import lightning as L
@@ -13,8 +12,6 @@ from sklearn.datasets import load_digits
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from wandb.integration.lightning.fabric import WandbLogger
-
-# --8<-- [end:imports]
 
 os.environ.setdefault("WANDB_MODE", "offline")
 
