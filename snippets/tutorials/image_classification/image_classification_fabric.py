@@ -28,7 +28,7 @@ from wandb.integration.lightning.fabric import WandbLogger
 os.environ.setdefault("WANDB_MODE", "offline")
 
 
-# --8<-- [start:datamodule]
+# The same data module as in image_classification_trainer.py.
 class DigitsDataModule(L.LightningDataModule):
     """1,797 real 8x8 handwritten digits from scikit-learn: 1,200 train, 300 val, 297 test."""
 
@@ -67,9 +67,6 @@ class DigitsDataModule(L.LightningDataModule):
 
     def test_dataloader(self):
         return DataLoader(self.test_set, batch_size=self.batch_size)
-
-
-# --8<-- [end:datamodule]
 
 
 # --8<-- [start:model]
