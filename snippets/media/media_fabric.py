@@ -37,7 +37,6 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     )
 
 
-# --8<-- [start:to_uint8]
 def to_uint8(x: torch.Tensor) -> torch.Tensor:
     """(N, 64) floats in [0, 1] -> (N, 1, 32, 32) uint8 in [0, 255], 4x larger.
 
@@ -47,17 +46,10 @@ def to_uint8(x: torch.Tensor) -> torch.Tensor:
     return images.repeat_interleave(4, dim=2).repeat_interleave(4, dim=3)
 
 
-# --8<-- [end:to_uint8]
-
-
-# --8<-- [start:tone]
 def tone(label: int, sample_rate: int = 8000) -> np.ndarray:
     """Half a second of a sine wave whose pitch says the label (digit 0 = 220 Hz)."""
     t = np.arange(sample_rate // 2) / sample_rate
     return 0.3 * np.sin(2 * np.pi * 220 * 2 ** (label / 12) * t).astype(np.float32)
-
-
-# --8<-- [end:tone]
 
 
 def main(accelerator: str = "auto") -> None:

@@ -4,7 +4,6 @@ Run it with `python restore_fabric.py`. It trains for two epochs offline, loggin
 artifact each epoch, then restores the "best" one from the run's own records and loads it.
 """
 
-# --8<-- [start:imports]
 import base64
 import hashlib
 import json
@@ -21,8 +20,6 @@ from sklearn.datasets import load_digits
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from wandb.integration.lightning.fabric import WandbLogger
-
-# --8<-- [end:imports]
 
 os.environ.setdefault("WANDB_MODE", "offline")
 
@@ -45,7 +42,6 @@ def make_model() -> nn.Module:
     return nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
 
 
-# --8<-- [start:restore_offline]
 def restore_checkpoint(run_dir: str | Path, alias: str, dest: str | Path) -> Path:
     """Copy the checkpoint `alias` points to out of a finished offline run, no server."""
     command = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)]
@@ -71,9 +67,6 @@ def restore_checkpoint(run_dir: str | Path, alias: str, dest: str | Path) -> Pat
         raise ValueError(f"{staged} does not match the digest W&B recorded")
     Path(dest).parent.mkdir(parents=True, exist_ok=True)
     return Path(shutil.copyfile(staged, dest))
-
-
-# --8<-- [end:restore_offline]
 
 
 def train(fabric: L.Fabric, epochs: int = 2) -> nn.Module:
