@@ -121,3 +121,18 @@ def test_a_second_watch_in_the_same_process_gets_a_graph_prefix(wandb_offline):
     assert histogram_keys(second, "gradients") == {
         f"graph_1net.{i}.{p}" for i in (0, 2) for p in ("weight", "bias")
     }
+
+
+def test_fabric_cannot_watch_the_wrapped_module(wandb_offline):
+    """The Fabric pitfall on the page: watch after fabric.setup fails, even the first time."""
+    import lightning as L
+    from wandb.integration.lightning.fabric import WandbLogger as FabricWandbLogger
+
+    logger = FabricWandbLogger(project="lightning-watch")
+    fabric = L.Fabric(accelerator="cpu", devices=1, loggers=[logger])
+    fabric.launch()
+    model = fabric.setup(torch.nn.Sequential(torch.nn.Linear(64, 10)))
+    with pytest.raises(ValueError, match="once per model"):
+        logger.watch(model, log="all")
+    logger.finalize("success")
+    wandb.finish()
