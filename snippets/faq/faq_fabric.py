@@ -4,7 +4,6 @@ Run it with `python faq_fabric.py`. It runs offline unless you set WANDB_MODE=on
 (after `wandb login`); `wandb sync` uploads an offline run later.
 """
 
-# --8<-- [start:imports]
 import os
 
 import lightning as L
@@ -15,12 +14,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from wandb.integration.lightning.fabric import WandbLogger
 
-# --8<-- [end:imports]
-
 os.environ.setdefault("WANDB_MODE", "offline")
 
 
-# --8<-- [start:data]
 def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
@@ -33,9 +29,6 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
         val, batch_size=297
     )
-
-
-# --8<-- [end:data]
 
 
 def main(accelerator: str = "auto") -> None:

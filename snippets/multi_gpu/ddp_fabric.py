@@ -6,7 +6,6 @@ second process by running this file again, so keep it a script: no notebook, no 
 It runs offline unless you set WANDB_MODE=online (after `wandb login`).
 """
 
-# --8<-- [start:imports]
 import argparse
 import os
 import socket
@@ -20,12 +19,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from wandb.integration.lightning.fabric import WandbLogger
 
-# --8<-- [end:imports]
-
 os.environ.setdefault("WANDB_MODE", "offline")
 
 
-# --8<-- [start:data]
 def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
@@ -39,9 +35,6 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
         val, batch_size=297
     )
-
-
-# --8<-- [end:data]
 
 
 def main(accelerator: str = "gpu") -> None:

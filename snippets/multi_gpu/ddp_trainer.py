@@ -6,7 +6,6 @@ process by running this file again, so keep it a script: no notebook, no `python
 It runs offline unless you set WANDB_MODE=online (after `wandb login`).
 """
 
-# --8<-- [start:imports]
 import argparse
 import os
 import socket
@@ -21,12 +20,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from torchmetrics.functional import accuracy
 
-# --8<-- [end:imports]
-
 os.environ.setdefault("WANDB_MODE", "offline")
 
 
-# --8<-- [start:data]
 def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
@@ -40,9 +36,6 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
         val, batch_size=297
     )
-
-
-# --8<-- [end:data]
 
 
 # --8<-- [start:model]
@@ -99,8 +92,8 @@ class RunDirOnEveryRank(L.Callback):
 def main(accelerator: str = "gpu") -> None:
     # --8<-- [start:seed]
     L.seed_everything(0)  # the same initial weights and data order on every rank
-    # --8<-- [end:seed]
     train_loader, val_loader = digits_loaders()
+    # --8<-- [end:seed]
     # --8<-- [start:trainer]
     wandb_logger = WandbLogger(
         project="lightning-ddp"

@@ -5,7 +5,6 @@ short), then loads the last checkpoint and trains up to epoch 4 (the restart).
 It runs offline unless you set WANDB_MODE=online (after `wandb login`).
 """
 
-# --8<-- [start:imports]
 import os
 from pathlib import Path
 
@@ -17,12 +16,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from wandb.integration.lightning.fabric import WandbLogger
 
-# --8<-- [end:imports]
-
 os.environ.setdefault("WANDB_MODE", "offline")
 
 
-# --8<-- [start:data]
 def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
@@ -36,8 +32,6 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
         val, batch_size=297
     )
 
-
-# --8<-- [end:data]
 
 CHECKPOINTS = Path("checkpoints", "fabric")
 

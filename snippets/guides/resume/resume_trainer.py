@@ -5,7 +5,6 @@ short), then starts again from the last checkpoint and trains up to epoch 4 (the
 It runs offline unless you set WANDB_MODE=online (after `wandb login`).
 """
 
-# --8<-- [start:imports]
 import os
 from pathlib import Path
 
@@ -19,12 +18,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from torchmetrics.functional import accuracy
 
-# --8<-- [end:imports]
-
 os.environ.setdefault("WANDB_MODE", "offline")
 
 
-# --8<-- [start:data]
 def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
@@ -39,10 +35,6 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     )
 
 
-# --8<-- [end:data]
-
-
-# --8<-- [start:model]
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
@@ -64,9 +56,6 @@ class DigitsClassifier(L.LightningModule):
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
-
-
-# --8<-- [end:model]
 
 
 # --8<-- [start:train]
