@@ -171,9 +171,8 @@ class ImagePredictionLogger(Callback):
 
 # --8<-- [start:cifar10]
 # On a machine with torchvision and a network, the same pipeline runs on CIFAR-10.
-class CIFAR10DataModule(
-    DigitsDataModule
-):  # pragma: no cover - needs torchvision and a download
+# This site's tests do not run it: it needs torchvision and a download.
+class CIFAR10DataModule(DigitsDataModule):  # pragma: no cover - needs torchvision
     def __init__(self, data_dir: str = "data", batch_size: int = 64):
         super().__init__(data_dir, batch_size)
         self.dims = (3, 32, 32)  # RGB, 32x32
