@@ -29,8 +29,18 @@ def test_disabled_mode_records_nothing(wandb_offline, monkeypatch, accelerator):
     monkeypatch.setenv("WANDB_MODE", "disabled")
     val_accuracy = check_setup.main(accelerator=accelerator)
     assert val_accuracy > 0.8  # Lightning trained as usual...
-    root = wandb_offline.root
-    assert not (root / "wandb").exists()  # ...but W&B wrote no run directory
+    check_nothing_recorded(wandb_offline.root)  # ...but W&B wrote nothing
+
+
+def test_disabled_mode_wins_over_the_scripts_default(wandb_offline, monkeypatch):
+    """`WANDB_MODE=disabled python check_setup.py`: the script's offline default must yield."""
+    monkeypatch.setenv("WANDB_MODE", "disabled")
+    wandb_offline.run_script(check_setup.__file__)
+    check_nothing_recorded(wandb_offline.root)
+
+
+def check_nothing_recorded(root: Path) -> None:
+    assert not (root / "wandb").exists()  # no run directory
     assert not list(root.rglob("*.wandb"))
     assert not list(root.rglob("*run-*"))
     # Lightning's ModelCheckpoint still saves under <save_dir>/<project>/<run id>/

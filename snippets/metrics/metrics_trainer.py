@@ -66,16 +66,15 @@ class DigitsClassifier(L.LightningModule):
     # --8<-- [end:model]
     # --8<-- [start:log_direct]
     def on_train_epoch_start(self):
-        if not self.trainer.is_global_zero:  # only rank zero has a real run
-            return
-        # self.log takes scalars; a histogram of the weights goes to the run itself.
-        weights = self.net[0].weight.detach().cpu()
-        self.logger.experiment.log(
-            {
-                "first_layer_weights": wandb.Histogram(weights.numpy()),
-                "trainer/global_step": self.trainer.global_step,  # never step=
-            }
-        )
+        if self.trainer.is_global_zero:  # only rank zero has a real run
+            # self.log takes scalars; a histogram of the weights goes to the run.
+            weights = self.net[0].weight.detach().cpu()
+            self.logger.experiment.log(
+                {
+                    "first_layer_weights": wandb.Histogram(weights.numpy()),
+                    "trainer/global_step": self.trainer.global_step,  # never step=
+                }
+            )
 
     # --8<-- [end:log_direct]
     # --8<-- [start:define_metric]
