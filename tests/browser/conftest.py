@@ -143,8 +143,11 @@ def _watch(page, base: str) -> Reader:
     page.on("pageerror", lambda error: reader.problems.append(f"page error: {error}"))
     page.on(
         "requestfailed",
-        lambda request: reader.problems.append(
-            f"request failed: {request.url} ({request.failure})"
+        lambda request: (
+            reader.problems.append(f"request failed: {request.url} ({request.failure})")
+            # cancelled because the tab moved on (search worker still loading): not a failure
+            if request.failure != "net::ERR_ABORTED" or urlparse(request.url).netloc != origin
+            else None
         ),
     )
     page.on(
