@@ -53,29 +53,36 @@ PAGE = """\
 """
 
 
-def test_full_example_once_per_file_per_tab_after_its_last_excerpt():
-    out = hooks.add_full_examples(PAGE, "en").splitlines()
-    titles = [(n, line) for n, line in enumerate(out) if "??? example" in line]
+def test_full_example_once_per_file_and_page_after_its_last_excerpt():
+    out = hooks.add_full_examples(PAGE.replace('trainer.py"\n', 'other.py"\n'), "en")
+    lines = out.splitlines()
+    titles = [(n, line) for n, line in enumerate(lines) if "??? example" in line]
     assert [line for _, line in titles] == [
-        '    ??? example "Full example: trainer.py"',
-        '    ??? example "Full example: fabric.py"',
+        '    ??? example full-example "Full example: fabric.py"',
+        '??? example full-example "Full example: trainer.py"',
     ]
-    first = titles[0][0]
-    assert out[first - 2].strip() == "```" and "Then fit" not in out[first - 10 : first]
-    assert out[first + 2 : first + 5] == [
-        '        ```python title="trainer.py"',
-        '        --8<-- "snippets/guide/trainer.py"',
+    fabric, trainer = (n for n, _ in titles)
+    assert lines[fabric + 2 : fabric + 5] == [
+        '        ```python title="fabric.py"',
+        '        --8<-- "snippets/guide/fabric.py"',
         "        ```",
     ]
-    # shell commands get none, and neither does a section that already shows the whole file
-    assert not any("install.sh" in line and "??? " in line for line in out)
-    assert out[-3:] == ["```python", '--8<-- "snippets/guide/trainer.py:fit"', "```"]
+    assert lines[trainer - 3] == '--8<-- "snippets/guide/trainer.py:fit"' and trainer > fabric
+    # shell commands get none
+    assert not any("install.sh" in line and "??? " in line for line in lines)
+
+
+def test_no_full_example_for_a_file_the_page_shows_whole():
+    out = hooks.add_full_examples(PAGE, "en")
+    assert [line.strip() for line in out.splitlines() if "??? example" in line] == [
+        '??? example full-example "Full example: fabric.py"'
+    ]
 
 
 def test_full_example_at_top_level_and_translated():
     page = '# T\n\n```python\n--8<-- "snippets/a/b.py:x"\n```\ntext\n'
     out = hooks.add_full_examples(page, "ja")
-    assert '??? example "完全なサンプル: b.py"' in out
+    assert '??? example full-example "完全なサンプル: b.py"' in out
     assert out.index("??? example") < out.index("text")
     assert hooks.add_full_examples(page, "zh").count("完整示例") == 1
     assert hooks.add_full_examples(page, "ko").count("전체 예제") == 1
@@ -206,6 +213,9 @@ def test_the_built_site_carries_full_examples_stamps_and_no_cdn(built_site):
     page = (built_site.path / "ja" / "quickstart" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<p class="tested-with tested-with--\w+">', page)
     assert "<summary>完全なサンプル: quickstart_trainer.py</summary>" in page
+    assert page.count('<details class="example full-example">') == 2  # one per script
+    index = (built_site.path / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "完全なサンプル" not in index  # the excerpts are indexed, the whole files are not
     assert "--8&lt;--" not in page and "[start:" not in page
     for html in built_site.path.rglob("*.html"):
         text = html.read_text(encoding="utf-8")

@@ -1,8 +1,9 @@
 """MkDocs hooks: what every page gets without being edited (registered under `hooks:` in mkdocs.yml).
 
-- **Full example.** After the last excerpt of a Python snippet file in a tab (or in a section, outside
-  tabs), a collapsed "Full example" holds the whole file, so a reader copies a runnable script in one
-  click. pymdownx.snippets drops the section markers when it includes a whole file.
+- **Full example.** After the last excerpt of each Python snippet file on a page (inside its tab), a
+  collapsed "Full example" holds the whole file, so a reader copies a runnable script in one click.
+  pymdownx.snippets drops the section markers when it includes a whole file. The search index skips
+  it (the excerpts are indexed already; it would double the index and the build's indexing time).
 - **Tested-with stamp.** Under the title of every topic page (a page that includes a Python file from
   `snippets/<topic>/`), the lightning, wandb and torch versions and the accelerators that topic's tests
   last passed on, read from the JSON file the pytest plugin writes at the end of a `pytest snippets`
@@ -33,12 +34,12 @@ FULL_EXAMPLE = {
     "zh": "完整示例",
     "ko": "전체 예제",
 }
+FULL_EXAMPLE_CLASS = "full-example"
 RUNNABLE = (".py",)
 """Files a reader runs as they are: their excerpts get a "Full example"."""
 
 MERMAID_JS = "assets/vendor/mermaid/mermaid.min.js"
 _BUNDLE = re.compile(r'<script src="(?P<prefix>[^"]*?)assets/javascripts/bundle\.[^"]*"')
-_TAB_OR_BLOCK = re.compile(r"^[ \t]*(===|\?\?\?|!!!)")
 
 
 # --- the page's language -------------------------------------------------------------------------
@@ -53,29 +54,12 @@ def language_of(src_uri: str) -> str:
 # --- full examples -------------------------------------------------------------------------------
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def _scope(lines: list[str], index: int, indent: int) -> int:
-    """The line that opens the container of the fence at `index`: its tab, admonition or heading."""
-    for i in range(index - 1, -1, -1):
-        text = lines[i]
-        if not text.strip():
-            continue
-        if indent == 0 and text.startswith("#"):
-            return i
-        if indent > 0 and _indent(text) < indent and _TAB_OR_BLOCK.match(text):
-            return i
-    return -1
-
-
 def full_example(path: str, indent: int, language: str) -> list[str]:
     pad = " " * indent
     title = f"{FULL_EXAMPLE.get(language, FULL_EXAMPLE['en'])}: {Path(path).name}"
     return [
         "",
-        f'{pad}??? example "{title}"',
+        f'{pad}??? example {FULL_EXAMPLE_CLASS} "{title}"',
         "",
         f'{pad}    ```{_lexer(path)} title="{Path(path).name}"',
         f'{pad}    --8<-- "{path}"',
@@ -91,40 +75,39 @@ def _lexer(path: str) -> str:
 
 
 def add_full_examples(markdown: str, language: str) -> str:
-    """Append a collapsed whole-file include after the last excerpt of each runnable file per scope.
+    """Append a collapsed whole-file include after the last excerpt of each runnable file.
 
-    A scope is a tab (or admonition) for indented fences and a heading's section for top-level ones;
-    a file already included whole in that scope gets nothing.
+    Once per file and page: the reader has met the pieces, then gets the file to copy. A file the
+    page already includes whole gets none.
     """
     lines = markdown.splitlines()
-    last: dict[tuple[int, str], tuple[int, int]] = {}  # (scope, file) -> (closing line, indent)
-    whole: set[tuple[int, str]] = set()
+    last: dict[str, tuple[int, int]] = {}  # file -> (closing line of its last excerpt, indent)
+    whole: set[str] = set()
     i = 0
     while i < len(lines):
         opening = FENCE.match(lines[i])
         if not opening:
             i += 1
             continue
-        start, indent, fence = i, len(opening["indent"].expandtabs(4)), opening["fence"]
+        indent, fence = len(opening["indent"].expandtabs(4)), opening["fence"]
         i += 1
         body = []
         while i < len(lines) and not re.match(rf"^[ \t]*{re.escape(fence)}[ \t]*$", lines[i]):
             body.append(lines[i])
             i += 1
-        scope = _scope(lines, start, indent)
         for match in filter(None, map(INCLUDE.match, body)):
             path = match["file"]
             if not path.endswith(RUNNABLE):
                 continue
             if match["section"] is None:
-                whole.add((scope, path))
+                whole.add(path)
             else:
-                last[(scope, path)] = (i, indent)
+                last[path] = (i, indent)
         i += 1
     inserts: dict[int, list[str]] = defaultdict(list)
-    for key, (closing, indent) in sorted(last.items(), key=lambda item: item[1]):
-        if key not in whole:
-            inserts[closing].extend(full_example(key[1], indent, language))
+    for path, (closing, indent) in sorted(last.items(), key=lambda item: item[1]):
+        if path not in whole:
+            inserts[closing].extend(full_example(path, indent, language))
     if not inserts:
         return markdown
     out: list[str] = []
@@ -260,6 +243,14 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 
 _HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    """Keep the full examples out of the search index: their excerpts are indexed already."""
+    return html.replace(
+        f'<details class="example {FULL_EXAMPLE_CLASS}">',
+        f'<details class="example {FULL_EXAMPLE_CLASS}" data-search-exclude="true">',
+    )
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:

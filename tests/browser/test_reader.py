@@ -135,7 +135,7 @@ def test_copy_button_copies_exactly_the_snippet_and_the_full_example_the_whole_f
     copied = copy_of(reader, reader.page.locator("article div.highlight").first)
     assert copied == snippet_text(*first.includes[0]).rstrip()
 
-    example = reader.page.locator("article details.example").first
+    example = reader.page.locator("article details.full-example").first
     name = example.locator("summary").inner_text().rsplit(":", 1)[-1].strip()
     include = next(
         f for block in code_blocks(source) for f, _ in block.includes if Path(f).name == name
