@@ -1,7 +1,8 @@
 """Custom callbacks (Fabric): your loop calls your callback's hooks with fabric.call.
 
-Run it with `python callbacks_fabric.py`. It runs offline unless you set WANDB_MODE=online
-(after `wandb login`); `wandb sync` uploads the run and its media later.
+Run it with `python callbacks_fabric.py`. It runs offline unless you set
+WANDB_MODE=online (after `wandb login`); `wandb sync` uploads the run
+and its media later.
 """
 
 # --8<-- [start:imports]
@@ -36,7 +37,9 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
 
 # --8<-- [start:callback]
 def to_uint8(x: torch.Tensor) -> torch.Tensor:
-    """(N, 64) floats in [0, 1] -> (N, 1, 32, 32) uint8 images, 4x larger, on the CPU."""
+    """(N, 64) floats in [0, 1] -> (N, 1, 32, 32) uint8 images, 4x larger,
+    on the CPU.
+    """
     images = (x.view(-1, 1, 8, 8) * 255).clamp(0, 255).byte().cpu()
     return images.repeat_interleave(4, dim=2).repeat_interleave(4, dim=3)
 

@@ -1,7 +1,8 @@
 """Custom callbacks (Trainer): log sample predictions once per validation epoch.
 
-Run it with `python callbacks_trainer.py`. It runs offline unless you set WANDB_MODE=online
-(after `wandb login`); `wandb sync` uploads the run and its media later.
+Run it with `python callbacks_trainer.py`. It runs offline unless you set
+WANDB_MODE=online (after `wandb login`); `wandb sync` uploads the run
+and its media later.
 """
 
 # --8<-- [start:imports]
@@ -66,7 +67,9 @@ class DigitsClassifier(L.LightningModule):
 
 # --8<-- [start:callback]
 def to_uint8(x: torch.Tensor) -> torch.Tensor:
-    """(N, 64) floats in [0, 1] -> (N, 1, 32, 32) uint8 images, 4x larger, on the CPU."""
+    """(N, 64) floats in [0, 1] -> (N, 1, 32, 32) uint8 images, 4x larger,
+    on the CPU.
+    """
     images = (x.view(-1, 1, 8, 8) * 255).clamp(0, 255).byte().cpu()
     return images.repeat_interleave(4, dim=2).repeat_interleave(4, dim=3)
 

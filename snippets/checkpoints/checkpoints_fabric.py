@@ -1,7 +1,9 @@
-"""Checkpoints as artifacts (Fabric): save with fabric.save, log the file as a W&B artifact.
+"""Checkpoints as artifacts (Fabric): save with fabric.save,
+log the file as a W&B artifact.
 
-Run it with `python checkpoints_fabric.py`. It runs offline unless you set WANDB_MODE=online
-(after `wandb login`); `wandb sync` uploads the run and its checkpoints later.
+Run it with `python checkpoints_fabric.py`. It runs offline unless you set
+WANDB_MODE=online (after `wandb login`); `wandb sync` uploads the run
+and its checkpoints later.
 """
 
 # --8<-- [start:imports]

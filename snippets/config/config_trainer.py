@@ -1,4 +1,5 @@
-"""Hyperparameters and config (Trainer): save_hyperparameters, plus your own config keys.
+"""Hyperparameters and config (Trainer): save_hyperparameters,
+plus your own config keys.
 
 Run it with `python config_trainer.py`. It runs offline unless you set WANDB_MODE.
 """

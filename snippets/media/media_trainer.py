@@ -1,4 +1,5 @@
-"""Images, text and tables (Trainer): log media with the WandbLogger after a short training.
+"""Images, text and tables (Trainer): log media with the WandbLogger
+after a short training.
 
 Run it with `python media_trainer.py`. It runs offline unless you set WANDB_MODE=online
 (after `wandb login`); `wandb sync` uploads the run and its media later.

@@ -1,4 +1,5 @@
-"""Metrics (Fabric): fabric.log and fabric.log_dict with step=, torchmetrics, define_metric.
+"""Metrics (Fabric): fabric.log and fabric.log_dict with step=,
+torchmetrics, define_metric.
 
 Run it with `python metrics_fabric.py`. It runs offline unless you set WANDB_MODE.
 """

@@ -1,4 +1,5 @@
-"""Metrics (Trainer): self.log with torchmetrics, logging straight to the run, define_metric.
+"""Metrics (Trainer): self.log with torchmetrics,
+logging straight to the run, define_metric.
 
 Run it with `python metrics_trainer.py`. It runs offline unless you set WANDB_MODE.
 """

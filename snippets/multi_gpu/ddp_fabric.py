@@ -1,9 +1,10 @@
 """Several GPUs (Fabric): your own DDP loop, logged to one W&B run from rank zero.
 
-Run it with `python ddp_fabric.py` on a machine with two GPUs, or try it on any machine with
-`python ddp_fabric.py --accelerator cpu` (two processes on the CPU). `fabric.launch()` starts the
-second process by running this file again, so keep it a script: no notebook, no `python -c`.
-It runs offline unless you set WANDB_MODE=online (after `wandb login`).
+Run it with `python ddp_fabric.py` on a machine with two GPUs, or try it on any machine
+with `python ddp_fabric.py --accelerator cpu` (two processes on the CPU).
+`fabric.launch()` starts the second process by running this file again, so keep it a
+script: no notebook, no `python -c`. It runs offline unless you set WANDB_MODE=online
+(after `wandb login`).
 """
 
 import argparse

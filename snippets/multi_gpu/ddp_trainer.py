@@ -1,9 +1,9 @@
 """Several GPUs (Trainer): DDP training logged to one W&B run, from rank zero.
 
-Run it with `python ddp_trainer.py` on a machine with two GPUs, or try it on any machine with
-`python ddp_trainer.py --accelerator cpu` (two processes on the CPU). Lightning starts the second
-process by running this file again, so keep it a script: no notebook, no `python -c`.
-It runs offline unless you set WANDB_MODE=online (after `wandb login`).
+Run it with `python ddp_trainer.py` on a machine with two GPUs, or try it on any machine
+with `python ddp_trainer.py --accelerator cpu` (two processes on the CPU). Lightning
+starts the second process by running this file again, so keep it a script: no notebook,
+no `python -c`. It runs offline unless you set WANDB_MODE=online (after `wandb login`).
 """
 
 import argparse
@@ -32,7 +32,8 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    # No DistributedSampler here: the Trainer adds one, so each process sees half the data.
+    # No DistributedSampler here: the Trainer adds one,
+    # so each process sees half the data.
     return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
         val, batch_size=297
     )
@@ -68,16 +69,21 @@ class DigitsClassifier(L.LightningModule):
 
 # --8<-- [start:run_dir]
 class RunDirOnEveryRank(L.Callback):
-    """Rank zero owns the W&B run; broadcast its folder so that every rank can use it."""
+    """Rank zero owns the W&B run;
+    broadcast its folder so that every rank can use it.
+    """
 
     def setup(self, trainer, pl_module, stage):
-        # Only rank zero has a run: elsewhere `logger.experiment` is a do-nothing stand-in.
+        # Only rank zero has a run:
+        # elsewhere `logger.experiment` is a do-nothing stand-in.
         run_dir = trainer.logger.experiment.dir if trainer.is_global_zero else None
         run_dir = trainer.strategy.broadcast(run_dir, src=0)  # every rank must call it
-        # Each rank writes a note into the run's folder (one machine or a shared disk)...
+        # Each rank writes a note into the run's folder
+        # (one machine or a shared disk)...
         note = Path(run_dir, f"rank-{trainer.global_rank}.txt")
         note.write_text(
-            f"rank {trainer.global_rank} of {trainer.world_size} on {socket.gethostname()}\n"
+            f"rank {trainer.global_rank} of {trainer.world_size}"
+            f" on {socket.gethostname()}\n"
         )
         trainer.strategy.barrier()  # ...and waits until all notes are written.
         if trainer.is_global_zero:  # rank zero alone talks to W&B

@@ -1,7 +1,7 @@
 """Quickstart (Fabric): your own training loop, logged to W&B through Fabric's loggers.
 
-Run it with `python quickstart_fabric.py`. It runs offline unless you set WANDB_MODE=online
-(after `wandb login`); `wandb sync` uploads an offline run later.
+Run it with `python quickstart_fabric.py`. It runs offline unless you set
+WANDB_MODE=online (after `wandb login`); `wandb sync` uploads an offline run later.
 """
 
 # --8<-- [start:imports]

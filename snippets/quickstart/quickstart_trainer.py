@@ -1,7 +1,8 @@
-"""Quickstart (Trainer): train a digit classifier with PyTorch Lightning and log it to W&B.
+"""Quickstart (Trainer): train a digit classifier with PyTorch Lightning
+and log it to W&B.
 
-Run it with `python quickstart_trainer.py`. It runs offline unless you set WANDB_MODE=online
-(after `wandb login`); `wandb sync` uploads an offline run later.
+Run it with `python quickstart_trainer.py`. It runs offline unless you set
+WANDB_MODE=online (after `wandb login`); `wandb sync` uploads an offline run later.
 """
 
 # --8<-- [start:imports]

@@ -1,7 +1,8 @@
 """Download and load a checkpoint (Fabric): restore a logged checkpoint by its alias.
 
-Run it with `python restore_fabric.py`. It trains for two epochs offline, logging a checkpoint
-artifact each epoch, then restores the "best" one from the run's own records and loads it.
+Run it with `python restore_fabric.py`. It trains for two epochs offline, logging a
+checkpoint artifact each epoch, then restores the "best" one from the run's own records
+and loads it.
 """
 
 import base64
@@ -43,7 +44,9 @@ def make_model() -> nn.Module:
 
 
 def restore_checkpoint(run_dir: str | Path, alias: str, dest: str | Path) -> Path:
-    """Copy the checkpoint `alias` points to out of a finished offline run, no server."""
+    """Copy the checkpoint `alias` points to out of a finished offline run,
+    no server.
+    """
     command = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)]
     lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     records = [json.loads(line) for line in lines.splitlines() if line.strip()]

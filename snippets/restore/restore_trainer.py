@@ -1,7 +1,8 @@
 """Download and load a checkpoint (Trainer): restore a logged checkpoint by its alias.
 
-Run it with `python restore_trainer.py`. It trains for two epochs offline, then restores the
-"best" checkpoint from the run's own records and checks that it predicts what the model did.
+Run it with `python restore_trainer.py`. It trains for two epochs offline,
+then restores the "best" checkpoint from the run's own records and checks that it
+predicts what the model did.
 """
 
 # --8<-- [start:imports]
@@ -46,7 +47,8 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()  # load_from_checkpoint rebuilds the model from these
+        # load_from_checkpoint rebuilds the model from these
+        self.save_hyperparameters()
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
@@ -94,7 +96,9 @@ def download_with_run(reference: str) -> Path:  # pragma: no cover - needs a W&B
 
 # --8<-- [start:restore_offline]
 def restore_checkpoint(run_dir: str | Path, alias: str, dest: str | Path) -> Path:
-    """Copy the checkpoint `alias` points to out of a finished offline run, no server."""
+    """Copy the checkpoint `alias` points to out of a finished offline run,
+    no server.
+    """
     command = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)]
     lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     records = [json.loads(line) for line in lines.splitlines() if line.strip()]

@@ -1,4 +1,5 @@
-"""Gradients, parameters and topology (Fabric): watch the raw module before fabric.setup.
+"""Gradients, parameters and topology (Fabric):
+watch the raw module before fabric.setup.
 
 Run it with `python watch_fabric.py`. It runs offline unless you set WANDB_MODE.
 """

@@ -1,10 +1,11 @@
 """tinytrain: a tiny training library whose W&B logging is optional.
 
-It shows what a library author does to add W&B: wandb is an optional dependency, imported only
-when the user turns it on; the run starts at the very beginning of `fit`; every metric shares
-one x-axis; the input dataset and the checkpoints are artifacts; in distributed training only
-the main process logs, or every process logs into one group. Run the demo with
-`python tinytrain.py`. It runs offline unless you set WANDB_MODE=online (after `wandb login`).
+It shows what a library author does to add W&B: wandb is an optional dependency,
+imported only when the user turns it on; the run starts at the very beginning of `fit`;
+every metric shares one x-axis; the input dataset and the checkpoints are artifacts; in
+distributed training only the main process logs, or every process logs into one group.
+Run the demo with `python tinytrain.py`. It runs offline unless you set
+WANDB_MODE=online (after `wandb login`).
 """
 
 # --8<-- [start:imports]
@@ -192,7 +193,9 @@ class Trainer:
 # --8<-- [start:use_by_name]
 # Both functions need a W&B server: this site's tests do not run them.
 def fit_from_artifact(trainer: Trainer, name: str) -> dict:  # pragma: no cover
-    """Train on a dataset artifact that is already in W&B, e.g. "me/tinytrain/digits:latest"."""
+    """Train on a dataset artifact that is already in W&B,
+    e.g. "me/tinytrain/digits:latest".
+    """
     wandb = import_wandb()
     with wandb.init(project=trainer.project, job_type="train") as run:
         artifact = run.use_artifact(name)  # recorded as the run's input

@@ -1,4 +1,5 @@
-"""Resume a run (Fabric): save the loop's state with fabric.save, continue it in the same run.
+"""Resume a run (Fabric): save the loop's state with fabric.save,
+continue it in the same run.
 
 Run it with `python resume_fabric.py`: it trains for 2 epochs (the session that gets cut
 short), then loads the last checkpoint and trains up to epoch 4 (the restart).

@@ -1,8 +1,8 @@
 """Resume a run (Trainer): continue training from a checkpoint, in the same W&B run.
 
-Run it with `python resume_trainer.py`: it trains for 2 epochs (the session that gets cut
-short), then starts again from the last checkpoint and trains up to epoch 4 (the restart).
-It runs offline unless you set WANDB_MODE=online (after `wandb login`).
+Run it with `python resume_trainer.py`: it trains for 2 epochs (the session that gets
+cut short), then starts again from the last checkpoint and trains up to epoch 4 (the
+restart). It runs offline unless you set WANDB_MODE=online (after `wandb login`).
 """
 
 import os

@@ -1,8 +1,8 @@
 """Image classification, end to end, with Lightning Fabric and W&B.
 
 The same data module, CNN and W&B records as the Trainer version, in a loop you write:
-early stopping by hand, the best checkpoint saved with fabric.save and logged as an artifact,
-predictions logged as images, and a test of the best checkpoint at the end.
+early stopping by hand, the best checkpoint saved with fabric.save and logged as an
+artifact, predictions logged as images, and a test of the best checkpoint at the end.
 Run it with `python image_classification_fabric.py`. It runs offline unless you set
 WANDB_MODE=online (after `wandb login`); `wandb sync` uploads an offline run later.
 """
@@ -30,7 +30,9 @@ os.environ.setdefault("WANDB_MODE", "offline")
 
 # The same data module as in image_classification_trainer.py.
 class DigitsDataModule(L.LightningDataModule):
-    """1,797 real 8x8 handwritten digits from scikit-learn: 1,200 train, 300 val, 297 test."""
+    """1,797 real 8x8 handwritten digits from scikit-learn:
+    1,200 train, 300 val, 297 test.
+    """
 
     def __init__(self, data_dir: str = "data", batch_size: int = 64):
         super().__init__()
@@ -111,7 +113,9 @@ def evaluate(model, loader, accuracy: MulticlassAccuracy) -> tuple[float, float]
 # --8<-- [start:log_images]
 @torch.no_grad()
 def log_predictions(logger, model, batch, step: int, num_samples: int = 16):
-    """The first validation batch as uint8 images, captioned with prediction and label."""
+    """The first validation batch as uint8 images,
+    captioned with prediction and label.
+    """
     model.eval()
     x, y = batch[0][:num_samples], batch[1][:num_samples]
     preds = model(x).argmax(dim=1)
@@ -132,7 +136,9 @@ def log_predictions(logger, model, batch, step: int, num_samples: int = 16):
 
 # --8<-- [start:checkpoint]
 def save_best(fabric, logger, model, optimizer, epoch: int, score: float) -> None:
-    """fabric.save the state, then log the file as this run's `model-<run id>` artifact."""
+    """fabric.save the state,
+    then log the file as this run's `model-<run id>` artifact.
+    """
     path = Path("checkpoints") / "best.ckpt"
     fabric.save(path, {"model": model, "optimizer": optimizer, "epoch": epoch})
     if fabric.is_global_zero:  # one process uploads

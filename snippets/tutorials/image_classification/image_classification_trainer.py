@@ -1,7 +1,8 @@
 """Image classification, end to end, with the Lightning Trainer and W&B.
 
-A LightningDataModule, a small CNN with torchmetrics, a callback that logs predictions as
-images, early stopping, checkpoints logged as W&B artifacts, and a test on the best checkpoint.
+A LightningDataModule, a small CNN with torchmetrics, a callback that logs
+predictions as images, early stopping, checkpoints logged as W&B artifacts, and a
+test on the best checkpoint.
 Run it with `python image_classification_trainer.py`. It runs offline unless you set
 WANDB_MODE=online (after `wandb login`); `wandb sync` uploads an offline run later.
 """
@@ -29,7 +30,9 @@ os.environ.setdefault("WANDB_MODE", "offline")
 
 # --8<-- [start:datamodule]
 class DigitsDataModule(L.LightningDataModule):
-    """1,797 real 8x8 handwritten digits from scikit-learn: 1,200 train, 300 val, 297 test."""
+    """1,797 real 8x8 handwritten digits from scikit-learn:
+    1,200 train, 300 val, 297 test.
+    """
 
     def __init__(self, data_dir: str = "data", batch_size: int = 64):
         super().__init__()
@@ -147,7 +150,8 @@ class ImagePredictionLogger(Callback):
     def on_validation_batch_end(
         self, trainer, pl_module, outputs, batch, batch_idx, dataloader_idx=0
     ):
-        # Skip the sanity check (else the first epoch logs twice), and log once an epoch.
+        # Skip the sanity check (else the first epoch logs twice),
+        # and log once an epoch.
         if trainer.sanity_checking or batch_idx != 0 or dataloader_idx != 0:
             return
         x, y = batch
@@ -232,7 +236,8 @@ def main(accelerator: str = "auto") -> int:
     # --8<-- [end:setup]
     # --8<-- [start:fit]
     trainer.fit(model, datamodule=dm)
-    # Record why training ended: the epoch early stopping stopped at (0 if it never did).
+    # Record why training ended: the epoch early stopping stopped at
+    # (0 if it never did).
     # Read it now: test(ckpt_path=...) restores callback state from that checkpoint.
     stopped_epoch = early_stopping.stopped_epoch
     wandb_logger.experiment.summary["stopped_epoch"] = stopped_epoch
