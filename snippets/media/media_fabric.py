@@ -1,7 +1,7 @@
 """Images, text and tables (Fabric): log media with Fabric's WandbLogger
 after a short loop.
 
-Run it with `python media_trainer.py`. It runs offline unless you set WANDB_MODE=online
+Run it with `python media_fabric.py`. It runs offline unless you set WANDB_MODE=online
 (after `wandb login`); `wandb sync` uploads the run and its media later.
 """
 
