@@ -277,6 +277,17 @@ def test_heading_without_an_id(project: Path):
     )
 
 
+def test_a_wrapped_line_starting_with_a_hash_is_a_heading(project: Path):
+    """Python-Markdown turns "#install ..." at the start of a line into a title mid-page."""
+    page = project / "docs" / "quickstart.md"
+    insert_before(page, "## Run it", "See\n#install for the commands.\n\n")
+    line = line_of(page, "#install for the commands.")
+    assert any(
+        p.startswith(f"docs/quickstart.md:{line}: heading ") and "has no explicit id" in p
+        for p in problems(project)
+    )
+
+
 def test_stale_translation_names_what_changed_and_refresh_clears_it(project: Path, capsys):
     english = project / "docs" / "quickstart.md"
     line = line_of(english, "## Install {#install}")

@@ -63,7 +63,8 @@ def pages(docs_dir: Path) -> list[Path]:
     return sorted(docs_dir.rglob("*.md"))
 
 
-HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})[ \t]+(?P<text>.*?)[ \t]*$")
+# Python-Markdown needs no space after the hashes: a wrapped line starting "#install" is a heading.
+HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})[ \t]*(?P<text>.*?)[ \t]*$")
 HEADING_ID = re.compile(r"[ \t]*\{[^}]*#(?P<id>[\w-]+)[^}]*\}[ \t]*$")
 API_DIRECTIVE = re.compile(r"^:::[ \t]+(?P<identifier>[\w.]+)")
 TAB = re.compile(r'^[ \t]*===\+?[ \t]+"(?P<label>[^"]*)"')
