@@ -89,6 +89,13 @@ def test_full_example_at_top_level_and_translated():
     assert hooks.add_full_examples("# T\n\nno code\n", "en") == "# T\n\nno code\n"
 
 
+def test_wrapped_cjk_prose_loses_its_stray_spaces_but_code_keeps_its_lines():
+    html = "<p>検証精度を\n  確認します。Trainer\nを使う</p><pre><code>コード\nの行</code></pre>"
+    assert hooks.join_cjk_lines(html) == (
+        "<p>検証精度を確認します。Trainer\nを使う</p><pre><code>コード\nの行</code></pre>"
+    )
+
+
 def test_language_and_topics_of_a_page():
     assert hooks.language_of("quickstart.ja.md") == "ja"
     assert hooks.language_of("guides/resume.md") == "en"

@@ -245,12 +245,28 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 _HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
 
 
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_LINE_BREAK = re.compile(rf"(?<=[{_CJK}])\n[ \t]*(?=[{_CJK}])")
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
+
+
+def join_cjk_lines(html: str) -> str:
+    """Drop line breaks between two Chinese or Japanese characters in prose.
+
+    A paragraph wrapped in the Markdown source keeps its line breaks, and browsers show each one
+    as a space: a stray gap in the middle of a Japanese or Chinese sentence. Code keeps its lines.
+    """
+    parts = _PRE.split(html)
+    return "".join(p if p.startswith("<pre") else _CJK_LINE_BREAK.sub("", p) for p in parts)
+
+
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     """Keep the full examples out of the search index: their excerpts are indexed already."""
-    return html.replace(
+    html = html.replace(
         f'<details class="example {FULL_EXAMPLE_CLASS}">',
         f'<details class="example {FULL_EXAMPLE_CLASS}" data-search-exclude="true">',
     )
+    return join_cjk_lines(html) if language_of(page.file.src_uri) in ("ja", "zh") else html
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
