@@ -97,8 +97,8 @@ def test_wrapped_cjk_prose_loses_its_stray_spaces_but_code_keeps_its_lines():
 
 
 def test_language_and_topics_of_a_page():
-    assert hooks.language_of("quickstart.ja.md") == "ja"
-    assert hooks.language_of("guides/resume.md") == "en"
+    assert hooks.page_language("quickstart.ja.md") == "ja"
+    assert hooks.page_language("guides/resume.md") == "en"
     assert hooks.topics_of(PAGE) == ["guide"]
     assert hooks.topics_of('```bash\n--8<-- "snippets/site_commands.sh:test"\n```') == []
 

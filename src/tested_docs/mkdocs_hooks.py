@@ -25,7 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from tested_docs.pages import FENCE, INCLUDE, LANGUAGES
+from tested_docs.pages import INCLUDE, outside_fences, page_language, parse_code_blocks
 from tested_docs.stamp import load_stamp, stamp_path
 
 FULL_EXAMPLE = {
@@ -40,15 +40,6 @@ RUNNABLE = (".py",)
 
 MERMAID_JS = "assets/vendor/mermaid/mermaid.min.js"
 _BUNDLE = re.compile(r'<script src="(?P<prefix>[^"]*?)assets/javascripts/bundle\.[^"]*"')
-
-
-# --- the page's language -------------------------------------------------------------------------
-
-
-def language_of(src_uri: str) -> str:
-    """`quickstart.ja.md` -> `ja`; `quickstart.md` -> `en` (mkdocs-static-i18n's suffix structure)."""
-    parts = Path(src_uri).name.split(".")
-    return parts[-2] if len(parts) > 2 and parts[-2] in LANGUAGES else "en"
 
 
 # --- full examples -------------------------------------------------------------------------------
@@ -80,30 +71,16 @@ def add_full_examples(markdown: str, language: str) -> str:
     Once per file and page: the reader has met the pieces, then gets the file to copy. A file the
     page already includes whole gets none.
     """
-    lines = markdown.splitlines()
     last: dict[str, tuple[int, int]] = {}  # file -> (closing line of its last excerpt, indent)
     whole: set[str] = set()
-    i = 0
-    while i < len(lines):
-        opening = FENCE.match(lines[i])
-        if not opening:
-            i += 1
-            continue
-        indent, fence = len(opening["indent"].expandtabs(4)), opening["fence"]
-        i += 1
-        body = []
-        while i < len(lines) and not re.match(rf"^[ \t]*{re.escape(fence)}[ \t]*$", lines[i]):
-            body.append(lines[i])
-            i += 1
-        for match in filter(None, map(INCLUDE.match, body)):
-            path = match["file"]
+    for block in parse_code_blocks(markdown, Path()):
+        for path, section in block.includes:
             if not path.endswith(RUNNABLE):
                 continue
-            if match["section"] is None:
+            if section is None:
                 whole.add(path)
             else:
-                last[path] = (i, indent)
-        i += 1
+                last[path] = (block.closing_line - 1, block.indent)
     inserts: dict[int, list[str]] = defaultdict(list)
     for path, (closing, indent) in sorted(last.items(), key=lambda item: item[1]):
         if path not in whole:
@@ -111,7 +88,7 @@ def add_full_examples(markdown: str, language: str) -> str:
     if not inserts:
         return markdown
     out: list[str] = []
-    for n, line in enumerate(lines):
+    for n, line in enumerate(markdown.splitlines()):
         out.append(line)
         out.extend(inserts.get(n, []))
     return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
@@ -218,15 +195,11 @@ def _paragraph(kind: str, text: str) -> str:
 def add_stamp(markdown: str, html_stamp: str) -> str:
     """Put the stamp right under the page's first `# ` heading (or at the top when it has none)."""
     lines = markdown.splitlines()
-    in_fence = False
-    for n, line in enumerate(lines):
-        if FENCE.match(line):
-            in_fence = not in_fence
-        if not in_fence and line.startswith("# "):
-            lines[n + 1 : n + 1] = ["", html_stamp, ""]
-            break
-    else:
+    title = next((n for n in outside_fences(lines) if lines[n].startswith("# ")), None)
+    if title is None:
         lines[0:0] = [html_stamp, ""]
+    else:
+        lines[title + 1 : title + 1] = ["", html_stamp, ""]
     return "\n".join(lines) + ("\n" if markdown.endswith("\n") else "")
 
 
@@ -234,7 +207,7 @@ def add_stamp(markdown: str, html_stamp: str) -> str:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    language = language_of(page.file.src_uri)
+    language = page_language(page.file.src_uri)
     topics = topics_of(markdown)
     if topics:
         stamp = load_stamp(stamp_path(Path(config["config_file_path"]).parent))
@@ -266,7 +239,7 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
         f'<details class="example {FULL_EXAMPLE_CLASS}">',
         f'<details class="example {FULL_EXAMPLE_CLASS}" data-search-exclude="true">',
     )
-    return join_cjk_lines(html) if language_of(page.file.src_uri) in ("ja", "zh") else html
+    return join_cjk_lines(html) if page_language(page.file.src_uri) in ("ja", "zh") else html
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:

@@ -20,6 +20,12 @@ class CodeBlock:
     line: int
     lang: str
     body: tuple[str, ...]
+    indent: int = 0  # columns before the opening fence (4 inside a content tab)
+
+    @property
+    def closing_line(self) -> int:
+        """The 1-based line of the closing fence."""
+        return self.line + len(self.body) + 1
 
     @property
     def includes(self) -> list[tuple[str, str | None]]:
@@ -36,8 +42,12 @@ class CodeBlock:
 
 
 def code_blocks(page: Path) -> list[CodeBlock]:
+    return parse_code_blocks(page.read_text(encoding="utf-8"), page)
+
+
+def parse_code_blocks(markdown: str, page: Path) -> list[CodeBlock]:
     blocks: list[CodeBlock] = []
-    lines = page.read_text(encoding="utf-8").splitlines()
+    lines = markdown.splitlines()
     i = 0
     while i < len(lines):
         opening = FENCE.match(lines[i])
@@ -49,13 +59,15 @@ def code_blocks(page: Path) -> list[CodeBlock]:
         while i < len(lines) and not re.match(rf"^[ \t]*{re.escape(fence)}[ \t]*$", lines[i]):
             body.append(lines[i])
             i += 1
-        blocks.append(CodeBlock(page, start + 1, opening["lang"], tuple(body)))
+        indent = len(opening["indent"].expandtabs(4))
+        blocks.append(CodeBlock(page, start + 1, opening["lang"], tuple(body), indent))
         i += 1
     return blocks
 
 
-def page_language(page: Path) -> str:
-    parts = page.name.split(".")
+def page_language(page: Path | str) -> str:
+    """`quickstart.ja.md` -> `ja`; `quickstart.md` -> `en` (mkdocs-static-i18n's suffix layout)."""
+    parts = Path(page).name.split(".")
     return parts[-2] if len(parts) > 2 and parts[-2] in LANGUAGES else "en"
 
 
@@ -80,7 +92,7 @@ class Heading:
     id: str | None
 
 
-def _outside_fences(lines: list[str]) -> list[int]:
+def outside_fences(lines: list[str]) -> list[int]:
     """Indexes of the lines that are not inside a fenced block (fences excluded too)."""
     keep, fence = [], None
     for i, text in enumerate(lines):
@@ -108,7 +120,7 @@ def headings(page: Path) -> list[Heading]:
     lines = page.read_text(encoding="utf-8").splitlines()
     start = front_matter_end(lines) + 1
     found = []
-    for i in _outside_fences(lines):
+    for i in outside_fences(lines):
         match = HEADING.match(lines[i]) if i >= start else None
         if match:
             text = match["text"].rstrip("#").rstrip()
@@ -125,7 +137,7 @@ def api_directives(page: Path) -> list[tuple[int, str]]:
     lines = page.read_text(encoding="utf-8").splitlines()
     return [
         (i + 1, match["identifier"])
-        for i in _outside_fences(lines)
+        for i in outside_fences(lines)
         if (match := API_DIRECTIVE.match(lines[i]))
     ]
 
@@ -134,7 +146,7 @@ def tabs(page: Path) -> list[tuple[int, str]]:
     """Content tab labels (`=== "Fabric"`) as (line, label): never translated, they link tabs."""
     lines = page.read_text(encoding="utf-8").splitlines()
     return [
-        (i + 1, match["label"]) for i in _outside_fences(lines) if (match := TAB.match(lines[i]))
+        (i + 1, match["label"]) for i in outside_fences(lines) if (match := TAB.match(lines[i]))
     ]
 
 
