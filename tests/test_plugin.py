@@ -93,3 +93,24 @@ def test_each_test_gets_its_own_offline_world(pytester):
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+
+
+def test_a_failing_process_reports_its_first_traceback_and_its_end(pytester):
+    pytester.makepyfile(
+        script="""
+        import sys
+        try:
+            raise ValueError("rank 1 broke first")
+        except ValueError:
+            import traceback; traceback.print_exc()
+        sys.stderr.write("noise\\n" * 3000)
+        sys.exit(3)
+        """,
+        test_it="""
+        def test_run(wandb_offline, pytestconfig):
+            wandb_offline.run_process(pytestconfig.rootpath / "script.py", timeout=60)
+        """,
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*exited with 3*", "*ValueError: rank 1 broke first*", "*[...]*"])

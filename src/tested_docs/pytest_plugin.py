@@ -140,10 +140,20 @@ class OfflineWandb:
             pytest.fail(f"{path} did not finish within {timeout} s:\n{error.stderr}", pytrace=False)
         if done.returncode != 0:
             pytest.fail(
-                f"{path} exited with {done.returncode}:\n{done.stdout[-4000:]}\n{done.stderr[-8000:]}",
+                f"{path} exited with {done.returncode}:\n{done.stdout[-4000:]}\n"
+                + _tracebacks_first(done.stderr),
                 pytrace=False,
             )
         return done
+
+
+def _tracebacks_first(stderr: str, limit: int = 8000) -> str:
+    """The first traceback (often the failing rank's), then the tail: neither is cut off."""
+    start = stderr.find("Traceback (most recent call last)")
+    if start < 0 or len(stderr) <= limit:
+        return stderr[-limit:]
+    first = stderr[start : start + limit // 2]
+    return f"{first}\n[...]\n{stderr[-limit // 2 :]}"
 
 
 @pytest.fixture
