@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import wandb
 
-from tested_docs import RunReadError, read_run
+from tested_docs import RunReadError, read_run, wandb_digest
 
 
 def record_a_run(tmp_path: Path) -> Path:
@@ -47,9 +47,21 @@ def test_reads_everything_a_run_recorded(wandb_offline, tmp_path):
     entry = second.file("model.ckpt")
     expected = base64.b64encode(hashlib.md5(b"not really weights").digest()).decode()
     assert (entry.digest, entry.size) == (expected, len(b"not really weights"))
+    assert wandb_digest(tmp_path / "weights.bin") == expected
     assert entry.local_path is not None and entry.local_path.read_bytes() == b"not really weights"
     with pytest.raises(KeyError, match="alias 'production'"):
         run.alias_holder(first.name, "production")
+
+
+def test_reads_a_logged_image(wandb_offline):
+    import numpy as np
+
+    pixels = np.arange(48, dtype=np.uint8).reshape(4, 4, 3)
+    with wandb.init(project="reader") as run:
+        run.log({"picture": wandb.Image(pixels)})
+    recorded = wandb_offline.run()
+    (row,) = recorded.rows_with("picture.path")
+    assert (recorded.image(row["picture.path"]) == pixels).all()
 
 
 def test_reads_a_run_from_its_wandb_file(wandb_offline, tmp_path):

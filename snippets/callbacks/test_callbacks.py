@@ -2,9 +2,7 @@
 
 import json
 
-import numpy as np
 import pytest
-from PIL import Image
 
 from snippets.callbacks import callbacks_fabric, callbacks_trainer
 from tested_docs import RecordedRun
@@ -26,7 +24,7 @@ def check_callback_run(run: RecordedRun) -> None:
             c.startswith("Ground truth: ") and " - Prediction: " in c for c in captions
         )
         for name in row["sample_images.filenames"]:
-            pixels = np.asarray(Image.open(run.files_dir / name))
+            pixels = run.image(name)
             assert pixels.shape[:2] == (32, 32) and pixels.var() > 0
             assert pixels.max() >= 200  # white strokes: uint8 in [0, 255]
     for row, image_row in zip(table_rows, image_rows, strict=True):

@@ -1,17 +1,9 @@
 """The Checkpoints page: every saved checkpoint is recorded as a `model` artifact version."""
 
-import base64
-import hashlib
-from pathlib import Path
-
 import pytest
 
 from snippets.checkpoints import checkpoints_fabric, checkpoints_trainer
-from tested_docs import Artifact, RecordedRun
-
-
-def md5_base64(path: Path) -> str:
-    return base64.b64encode(hashlib.md5(path.read_bytes()).digest()).decode()
+from tested_docs import Artifact, RecordedRun, wandb_digest
 
 
 def check_checkpoint_file(version: Artifact) -> None:
@@ -21,7 +13,7 @@ def check_checkpoint_file(version: Artifact) -> None:
     assert entry.local_path is not None and entry.local_path.is_file()
     assert "staging" in entry.local_path.parts
     assert entry.size == entry.local_path.stat().st_size > 0
-    assert entry.digest == md5_base64(entry.local_path)
+    assert entry.digest == wandb_digest(entry.local_path)
 
 
 def check_aliases(run: RecordedRun, name: str, score_key: str) -> None:
@@ -82,7 +74,7 @@ def check_fabric_run(run: RecordedRun) -> None:
         check_checkpoint_file(version)
         # the checkpoint fabric.save wrote is the one W&B recorded
         saved = run.path.parents[1] / "checkpoints" / f"epoch={epoch}.ckpt"
-        assert version.file("model.ckpt").digest == md5_base64(saved)
+        assert version.file("model.ckpt").digest == wandb_digest(saved)
     check_aliases(run, name, "val_accuracy")
 
 

@@ -1,10 +1,10 @@
 """The Media page: images, text and tables land in the run's files, under the keys the page uses."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from snippets.media import media_fabric, media_trainer
 from tested_docs import RecordedRun
@@ -13,8 +13,10 @@ IMAGE_KEYS = ["samples/tensors", "samples/numpy", "samples/pil", "samples/run_lo
 CAPTIONED = {"samples/tensors", "samples/run_log"}
 
 
-def check_image(path) -> np.ndarray:
-    pixels = np.asarray(Image.open(path))
+def check_image(run: RecordedRun, path: str | Path) -> np.ndarray:
+    pixels = run.image(
+        str(path)
+    )  # a path under files_dir, or an artifact's absolute path
     assert pixels.shape[:2] == (32, 32)
     assert pixels.var() > 0, f"{path} is blank"
     assert pixels.max() >= 200, f"{path} is black"  # float [0, 1] input comes out black
@@ -34,7 +36,7 @@ def check_media_run(run: RecordedRun) -> None:
         assert len(files) == 4 and all(
             f.startswith(f"media/images/{key}_") for f in files
         )
-        images = [check_image(run.files_dir / f) for f in files]
+        images = [check_image(run, f) for f in files]
         if first_images is None:
             first_images = images
         # tensors, numpy arrays and PIL images of the same digits give the same PNGs
@@ -77,7 +79,7 @@ def check_media_run(run: RecordedRun) -> None:
     assert [r[0] for r in cells] == [f"label {t}" for t, _ in pairs]
     for _, image, sound in cells:
         assert image["_type"] == "image-file" and sound["_type"] == "audio-file"
-        check_image(artifact.file(image["path"]).local_path)
+        check_image(run, artifact.file(image["path"]).local_path)
         wav = artifact.file(sound["path"]).local_path.read_bytes()
         assert wav[:4] == b"RIFF" and wav[8:12] == b"WAVE" and len(wav) > 4000
 
@@ -110,6 +112,6 @@ def test_float_images_come_out_black(wandb_offline):
     run.log({"floats": wandb.Image(x[0].view(1, 8, 8))})
     wandb.finish()
     (row,) = wandb_offline.run().rows_with("floats._type")
-    pixels = np.asarray(Image.open(wandb_offline.run().files_dir / row["floats.path"]))
+    pixels = wandb_offline.run().image(row["floats.path"])
     assert torch.is_floating_point(x) and float(x[0].max()) > 0.5
     assert pixels.max() <= 1  # 0.0 to 1.0 written as bytes: black

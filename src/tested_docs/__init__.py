@@ -8,6 +8,7 @@ from tested_docs.runs import (
     RunReadError,
     read_run,
     read_runs,
+    wandb_digest,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "RunReadError",
     "read_run",
     "read_runs",
+    "wandb_digest",
 ]

@@ -7,6 +7,8 @@ itself, so it stays correct when that format changes.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import subprocess
 import sys
@@ -14,6 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+
+def wandb_digest(path: str | Path) -> str:
+    """A file's digest as W&B records it in an artifact manifest: base64 of its MD5."""
+    return base64.b64encode(hashlib.md5(Path(path).read_bytes()).digest()).decode()
 
 
 class RunReadError(RuntimeError):
@@ -84,6 +91,14 @@ class RecordedRun:
     def files_dir(self) -> Path:
         """Where the run keeps logged files (media, tables) on disk."""
         return self.path / "files"
+
+    def image(self, name: str) -> Any:
+        """The pixels of a logged image file (a path relative to `files_dir`), as a numpy array."""
+        import numpy as np
+        from PIL import Image
+
+        with Image.open(self.files_dir / name) as image:
+            return np.asarray(image)
 
     def column(self, key: str) -> list[Any]:
         """The values of `key`, from the history rows that hold it, in logging order."""

@@ -1,7 +1,5 @@
 """The "Add W&B to any library" guide: tinytrain's W&B behaviours, read back from the runs."""
 
-import base64
-import hashlib
 import importlib.util
 import re
 import sys
@@ -13,7 +11,7 @@ import wandb
 from sklearn.datasets import load_digits
 
 from snippets.guides.any_library import tinytrain
-from tested_docs import RecordedRun
+from tested_docs import RecordedRun, wandb_digest
 
 HERE = Path(__file__).parent
 
@@ -25,10 +23,6 @@ def read_toml(path: Path) -> dict:
 
 INIT_CONFIG = {"hidden": 32, "lr": 0.01, "epochs": 3, "batch_size": 64}
 STEPS_PER_EPOCH = -(-int(0.8 * 1797) // 64)  # 1,437 training rows, batches of 64
-
-
-def md5_b64(path: Path) -> str:
-    return base64.b64encode(hashlib.md5(path.read_bytes()).digest()).decode()
 
 
 def write_digits(path: str = "digits.npz") -> Path:
@@ -76,7 +70,7 @@ def check_artifacts(run: RecordedRun, root: Path) -> None:
     assert dataset[0].type == "dataset"
     assert set(dataset[0].aliases) == {"input", "latest"}
     assert dataset[0].metadata == {"examples": 1797}
-    assert dataset[0].file("digits.npz").digest == md5_b64(root / "digits.npz")
+    assert dataset[0].file("digits.npz").digest == wandb_digest(root / "digits.npz")
 
     name = f"model-{run.run_id}"
     versions = run.artifact_versions(name)
@@ -98,7 +92,7 @@ def check_artifacts(run: RecordedRun, root: Path) -> None:
     assert best.metadata["val/accuracy"] == pytest.approx(max(accuracies))
     last = run.alias_holder(name, "latest")
     assert last is versions[-1]
-    assert last.file("model.pt").digest == md5_b64(root / "outputs" / "model.pt")
+    assert last.file("model.pt").digest == wandb_digest(root / "outputs" / "model.pt")
 
 
 def check_run(run: RecordedRun, root: Path) -> None:

@@ -1,7 +1,5 @@
 """The image classification tutorial's two scripts, read back from what W&B recorded."""
 
-import base64
-import hashlib
 import itertools
 import math
 from pathlib import Path
@@ -13,16 +11,12 @@ from snippets.tutorials.image_classification import (
     image_classification_fabric,
     image_classification_trainer,
 )
-from tested_docs import RecordedRun
+from tested_docs import RecordedRun, wandb_digest
 
 TEST_ACCURACY_FLOOR = 0.85  # stated on the page; guessing scores 0.1
 MAX_EPOCHS = 10
 NUM_SAMPLES = 16
 STEPS_PER_EPOCH = math.ceil(1200 / 64)  # 1,200 training images, batches of 64
-
-
-def md5_b64(path: Path) -> str:
-    return base64.b64encode(hashlib.md5(path.read_bytes()).digest()).decode()
 
 
 def check_early_stopping(run: RecordedRun) -> int:
@@ -87,7 +81,7 @@ def check_checkpoints(run: RecordedRun, best_file: Path) -> None:
     best = run.alias_holder(name, "best")
     assert best is versions[-1]
     assert best.metadata["score"] == pytest.approx(max(accuracies))
-    assert best.file("model.ckpt").digest == md5_b64(best_file)  # the file on disk
+    assert best.file("model.ckpt").digest == wandb_digest(best_file)  # the file on disk
 
 
 def check_common(run: RecordedRun) -> int:
