@@ -2,7 +2,7 @@
 # What to do with a run the Quickstart recorded offline.
 set -euo pipefail
 # --8<-- [start:run]
-python quickstart_trainer.py
+WANDB_MODE=offline python quickstart_trainer.py
 # --8<-- [end:run]
 # --8<-- [start:inspect]
 python -m wandb leet inspect --summary wandb/latest-run
@@ -10,4 +10,5 @@ python -m wandb leet inspect --summary wandb/latest-run
 # --8<-- [start:sync]
 wandb login
 wandb sync wandb/latest-run
+python quickstart_trainer.py  # logged in: later runs log live
 # --8<-- [end:sync]

@@ -1,12 +1,10 @@
 """Quickstart (Fabric): your own training loop, logged to W&B through Fabric's loggers.
 
-Run it with `python quickstart_fabric.py`. It runs offline unless you set
-WANDB_MODE=online (after `wandb login`); `wandb sync` uploads an offline run later.
+Run it with `python quickstart_fabric.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python quickstart_fabric.py` (`wandb sync` uploads it later).
 """
 
 # --8<-- [start:imports]
-import os
-
 import lightning as L
 import torch
 import wandb
@@ -17,11 +15,9 @@ from wandb.integration.lightning.fabric import WandbLogger
 
 # --8<-- [end:imports]
 
-os.environ.setdefault("WANDB_MODE", "offline")
-
 
 # --8<-- [start:data]
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -30,59 +26,50 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
 # --8<-- [end:data]
 
+# --8<-- [start:two_lines]
+wandb_logger = WandbLogger(project="lightning-quickstart")
+fabric = L.Fabric(devices=1, loggers=[wandb_logger])
+# --8<-- [end:two_lines]
+# --8<-- [start:setup]
+fabric.launch()
+fabric.seed_everything(0)
+config = {"hidden": 64, "lr": 1e-2, "epochs": 3}
+wandb_logger.log_hyperparams(config)
 
-def main(accelerator: str = "auto") -> None:
-    # --8<-- [start:two_lines]
-    wandb_logger = WandbLogger(project="lightning-quickstart")
-    fabric = L.Fabric(accelerator=accelerator, devices=1, loggers=[wandb_logger])
-    # --8<-- [end:two_lines]
-    # --8<-- [start:setup]
-    fabric.launch()
-    fabric.seed_everything(0)
-    config = {"hidden": 64, "lr": 1e-2, "epochs": 3}
-    wandb_logger.log_hyperparams(config)
+model = nn.Sequential(
+    nn.Linear(64, config["hidden"]), nn.ReLU(), nn.Linear(config["hidden"], 10)
+)
+optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
+model, optimizer = fabric.setup(model, optimizer)
+train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders())
+# --8<-- [end:setup]
 
-    model = nn.Sequential(
-        nn.Linear(64, config["hidden"]), nn.ReLU(), nn.Linear(config["hidden"], 10)
-    )
-    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
-    model, optimizer = fabric.setup(model, optimizer)
-    train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders())
-    # --8<-- [end:setup]
+# --8<-- [start:loop]
+step = 0
+for epoch in range(config["epochs"]):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        # Not loss.backward(): Fabric handles devices and precision.
+        fabric.backward(loss)
+        optimizer.step()
+        step += 1
+        if step % 10 == 0:
+            fabric.log_dict({"train_loss": loss.item(), "epoch": epoch}, step=step)
 
-    # --8<-- [start:loop]
-    step = 0
-    for epoch in range(config["epochs"]):
-        model.train()
-        for x, y in train_loader:
-            optimizer.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), y)
-            fabric.backward(
-                loss
-            )  # not loss.backward(): Fabric handles devices and precision
-            optimizer.step()
-            step += 1
-            if step % 10 == 0:
-                fabric.log_dict({"train_loss": loss.item(), "epoch": epoch}, step=step)
+    model.eval()
+    with torch.no_grad():
+        correct = sum((model(x).argmax(dim=1) == y).sum().item() for x, y in val_loader)
+    fabric.log_dict({"val_accuracy": correct / len(val_loader.dataset)}, step=step)
 
-        model.eval()
-        with torch.no_grad():
-            correct = sum(
-                (model(x).argmax(dim=1) == y).sum().item() for x, y in val_loader
-            )
-        fabric.log_dict({"val_accuracy": correct / len(val_loader.dataset)}, step=step)
-
-    wandb_logger.finalize("success")
-    wandb.finish()
-    # --8<-- [end:loop]
-
-
-if __name__ == "__main__":
-    main()
+wandb_logger.finalize("success")
+wandb.finish()
+# --8<-- [end:loop]

@@ -1,13 +1,11 @@
-"""Quickstart (Trainer): train a digit classifier with PyTorch Lightning
-and log it to W&B.
+"""Quickstart (Trainer): train a digit classifier with PyTorch Lightning and log it
+to W&B.
 
-Run it with `python quickstart_trainer.py`. It runs offline unless you set
-WANDB_MODE=online (after `wandb login`); `wandb sync` uploads an offline run later.
+Run it with `python quickstart_trainer.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python quickstart_trainer.py` (`wandb sync` uploads it later).
 """
 
 # --8<-- [start:imports]
-import os
-
 import lightning as L
 import torch
 import wandb
@@ -19,11 +17,9 @@ from torchmetrics.functional import accuracy
 
 # --8<-- [end:imports]
 
-os.environ.setdefault("WANDB_MODE", "offline")
-
 
 # --8<-- [start:data]
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -32,7 +28,7 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
@@ -66,21 +62,13 @@ class DigitsClassifier(L.LightningModule):
 
 # --8<-- [end:model]
 
-
-def main(accelerator: str = "auto") -> None:
-    L.seed_everything(0)
-    train_loader, val_loader = digits_loaders()
-    # --8<-- [start:two_lines]
-    wandb_logger = WandbLogger(project="lightning-quickstart")
-    trainer = L.Trainer(
-        logger=wandb_logger, max_epochs=3, log_every_n_steps=10, accelerator=accelerator
-    )
-    # --8<-- [end:two_lines]
-    # --8<-- [start:fit]
-    trainer.fit(DigitsClassifier(), train_loader, val_loader)
-    wandb.finish()  # close the run, so the next one starts fresh
-    # --8<-- [end:fit]
-
-
-if __name__ == "__main__":
-    main()
+# --8<-- [start:two_lines]
+wandb_logger = WandbLogger(project="lightning-quickstart")
+trainer = L.Trainer(logger=wandb_logger, max_epochs=3, log_every_n_steps=10)
+# --8<-- [end:two_lines]
+# --8<-- [start:fit]
+L.seed_everything(0)
+train_loader, val_loader = digits_loaders()
+trainer.fit(DigitsClassifier(), train_loader, val_loader)
+wandb.finish()  # close the run, so the next one starts fresh
+# --8<-- [end:fit]

@@ -12,11 +12,10 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from tested_docs import scripts, translations
 from tested_docs import snippets as snip
-from tested_docs import translations
 from tested_docs.pages import (
     DIAGRAMS,
     INCLUDE,
@@ -30,18 +29,11 @@ from tested_docs.pages import (
     tabs,
     translation,
 )
+from tested_docs.problem import Problem
+
+__all__ = ["Problem", "check"]
 
 LANGUAGE_NAMES = {"ja": "Japanese", "zh": "Chinese", "ko": "Korean"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 def inline_code(docs_dir: Path) -> list[Problem]:
@@ -312,6 +304,9 @@ def check(root: Path, run_shell: bool = True) -> list[Problem]:
         *broken_includes(root),
         *orphans(root),
         *untested(root),
+        *scripts.scaffolding(root),
+        *scripts.drifted_copies(root),
+        *scripts.undefined_names(root),
         *shell(root, run=run_shell),
         *translations_in_step(docs_dir),
     ]

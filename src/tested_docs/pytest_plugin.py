@@ -82,11 +82,24 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 # --- accelerators --------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["cpu", pytest.param("gpu", marks=pytest.mark.gpu)])
-def accelerator(request: pytest.FixtureRequest) -> str:
-    """`"cpu"`, then `"gpu"`; the GPU case skips, saying why, where CUDA is absent.
+ACCELERATOR_ENV = {
+    "cpu": {"PL_TRAINER_ACCELERATOR": "cpu", "LT_ACCELERATOR": "cpu"},
+    "gpu": {"PL_TRAINER_ACCELERATOR": "gpu", "PL_TRAINER_DEVICES": "1", "LT_ACCELERATOR": "cuda"},
+}
+"""How a case chooses the device from outside the script, as a reader's shell would.
 
-    The case is recorded in the test's `user_properties`, for the "tested with" stamp.
+The Trainer reads `PL_TRAINER_<ARG>` as the default of each argument (an argument in the code
+wins); `L.Fabric()` reads `LT_ACCELERATOR`. Scripts leave the accelerator at its default, "auto".
+One GPU for the Trainer case: on a machine with several, "auto" devices would start DDP.
+"""
+
+
+@pytest.fixture(params=["cpu", pytest.param("gpu", marks=pytest.mark.gpu)])
+def accelerator(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`"cpu"`, then `"gpu"`, chosen through the environment; GPU skips, saying why, without CUDA.
+
+    The case is recorded in the test's `user_properties`, for the "tested with" stamp. Child
+    processes (DDP) inherit the choice with the rest of the environment.
     """
     request.node.user_properties.append(("accelerator", request.param))
     if request.param == "gpu":
@@ -95,6 +108,10 @@ def accelerator(request: pytest.FixtureRequest) -> str:
         if not torch.cuda.is_available():
             pytest.skip("CUDA is not available here (torch.cuda.is_available() is False)")
         request.node.user_properties.append(("device", torch.cuda.get_device_name()))
+    for name in ("PL_TRAINER_DEVICES", "LT_DEVICES", "LT_STRATEGY", "LT_PRECISION"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in ACCELERATOR_ENV[request.param].items():
+        monkeypatch.setenv(name, value)
     return request.param
 
 
@@ -118,10 +135,13 @@ class OfflineWandb:
         assert len(runs) == 1, f"expected exactly one W&B run under {self.root}, found {len(runs)}"
         return runs[0]
 
-    def run_script(self, path: str | Path) -> dict[str, Any]:
-        """Run a snippet as `python path` would, but in this process (fast, and measured)."""
+    def run_script(self, path: str | Path, *args: str) -> dict[str, Any]:
+        """Run a snippet as `python path args...` would, but in this process (fast, measured).
+
+        Returns the script's global names, for the test to look into after the run.
+        """
         argv = sys.argv
-        sys.argv = [str(path)]
+        sys.argv = [str(path), *args]
         try:
             return runpy.run_path(str(path), run_name="__main__")
         finally:
