@@ -135,7 +135,11 @@ def test_orphan_snippet_file(project: Path):
 
 def test_orphan_section(project: Path):
     script = project / "snippets" / "quickstart" / "quickstart_trainer.py"
-    line = edit(script, "def main(", "# --8<-- [start:unused]\n# --8<-- [end:unused]\ndef main(")
+    line = edit(
+        script,
+        "# --8<-- [start:fit]",
+        "# --8<-- [start:unused]\n# --8<-- [end:unused]\n# --8<-- [start:fit]",
+    )
     assert (
         f"snippets/quickstart/quickstart_trainer.py:{line}: orphan: no page includes section 'unused'"
         in problems(project)
@@ -163,7 +167,7 @@ def test_snippet_no_test_exercises(project: Path):
 
 def test_a_python_snippet_no_test_imports(project: Path):
     test = project / "snippets" / "quickstart" / "test_quickstart.py"
-    edit(test, "import quickstart_fabric, quickstart_trainer", "import quickstart_trainer")
+    edit(test, '"quickstart_fabric.py"', '"quickstart_trainer.py"')
     assert any(
         p.startswith("snippets/quickstart/quickstart_fabric.py:1: no test under snippets/")
         for p in problems(project)
@@ -366,6 +370,111 @@ def test_command_line_exits_non_zero_and_names_the_place(project: Path):
         "docs/quickstart.md:1: no Chinese translation: quickstart.zh.md is missing" in done.stderr
     )
     assert "1 problem(s) found" in done.stdout
+
+
+# --- what readers copy ----------------------------------------------------------------------------
+
+
+def test_an_excerpt_that_uses_a_name_the_page_never_shows(project: Path):
+    # The Trainer tab shows imports, data, model, two_lines and fit; without `data`, the fit
+    # section's `digits_loaders` is defined nowhere the reader can see.
+    for lang in LANGS:
+        edit(
+            project / "docs" / f"quickstart{lang}.md",
+            '    --8<-- "snippets/quickstart/quickstart_trainer.py:data"\n',
+            "",
+        )
+    found = problems(project)
+    fit = line_of(project / "snippets/quickstart/quickstart_trainer.py", "= digits_loaders()")
+    page_line = line_of(
+        project / "docs" / "quickstart.md", "snippets/quickstart/quickstart_trainer.py:"
+    )
+    assert (
+        f"docs/quickstart.md:{page_line}: snippets/quickstart/quickstart_trainer.py:{fit}: name"
+        " 'digits_loaders' is used but no section this page shows defines it: show the section"
+        " that does (setup may sit in a collapsed block)"
+    ) in found
+    assert not [p for p in found if "quickstart_fabric.py" in p]
+
+
+def test_an_excerpt_with_a_typo_in_a_name(project: Path):
+    script = project / "snippets" / "quickstart" / "quickstart_fabric.py"
+    line = edit(script, "fabric.backward(loss)", "fabric.backward(los)")
+    assert any(
+        f"snippets/quickstart/quickstart_fabric.py:{line}: name 'los' is used" in p
+        and p.startswith("docs/quickstart.md:")
+        for p in problems(project)
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "import lightning as L\n",
+            "import os\n\nimport lightning as L\n\nos.environ.setdefault('WANDB_MODE', 'offline')\n",
+            "scaffolding: changes the environment",
+        ),
+        (
+            "import lightning as L\n",
+            "import os\n\nimport lightning as L\n\nos.environ['WANDB_MODE'] = 'offline'\n",
+            "scaffolding: changes the environment",
+        ),
+        (
+            "max_epochs=3, ",
+            "max_epochs=3,\n    accelerator='cpu',\n    ",
+            "scaffolding: chooses the accelerator in code",
+        ),
+        (
+            "    return DataLoader(",
+            "    return DataLoader(  # pragma: no cover",
+            "scaffolding: carries a coverage pragma",
+        ),
+    ],
+    ids=["setdefault", "assignment", "accelerator", "pragma"],
+)
+def test_scaffolding_in_a_script(project: Path, old: str, new: str, message: str):
+    script = project / "snippets" / "quickstart" / "quickstart_trainer.py"
+    edit(script, old, new)
+    line = line_of(script, new.strip().splitlines()[-1].strip())
+    found = [p for p in problems(project) if "scaffolding" in p]
+    assert [p.split(": ", 1)[0] for p in found] == [
+        f"snippets/quickstart/quickstart_trainer.py:{line}"
+    ], found
+    assert message in found[0]
+
+
+def test_a_test_only_parameter(project: Path):
+    script = project / "snippets" / "quickstart" / "quickstart_fabric.py"
+    edit(script, "def digits_loaders() ->", "def digits_loaders(batch_size: int = 64) ->")
+    line = line_of(script, "batch_size: int = 64")
+    found = problems(project)
+    assert (
+        f"snippets/quickstart/quickstart_fabric.py:{line}: scaffolding: parameter 'batch_size' of"
+        " digits_loaders() is never passed by the code of this topic: a test-only parameter?"
+        " Write the value in the code"
+    ) in found
+    edit(
+        script,
+        "fabric.setup_dataloaders(*digits_loaders())",
+        "fabric.setup_dataloaders(*digits_loaders(64))",
+    )
+    assert not [p for p in problems(project) if "scaffolding" in p]
+
+
+def test_a_copy_that_drifted(project: Path):
+    fabric = project / "snippets" / "quickstart" / "quickstart_fabric.py"
+    other = project / "snippets" / "quickstart" / "more_digits.py"
+    shutil.copy(fabric, other)
+    edit(other, "batch_size=64, shuffle=True", "batch_size=32, shuffle=True")
+    line = line_of(other, "def digits_loaders")
+    found = problems(project)
+    assert (
+        f"snippets/quickstart/more_digits.py:{line}: copy drifted: digits_loaders differs from its"
+        " copy in snippets/quickstart/quickstart_fabric.py; keep copies identical, or give a copy"
+        " that differs on purpose its own name"
+    ) in found
+    assert not [p for p in found if "drifted" in p and "more_digits" not in p]
 
 
 def test_this_repository_passes_the_checker():

@@ -65,7 +65,7 @@ def joined_excerpts(path: Path, names: list[str]) -> tuple[str, list[int]]:
     run: list[int] = []
     for number in [*sorted(wanted), -1]:
         if run and number != run[-1] + 1:
-            text = textwrap.dedent("\n".join(lines[n - 1] for n in run)).splitlines()
+            text = textwrap.dedent("\n".join(lines[n - 1] for n in run)).split("\n")
             source += [*text, ""]
             origin += [*run, run[-1]]
             run = []
@@ -270,8 +270,8 @@ def drifted_copies(root: Path) -> list[Problem]:
         if len(votes) < 2:
             continue
         # The Quickstart's copy is the reference; without one, the version most scripts share.
-        first = [text for path, _, text in found if REFERENCE in path.relative_to(root).parts]
-        reference = first[0] if first else max(votes, key=lambda t: votes[t])
+        ours = Counter(t for path, _, t in found if REFERENCE in path.relative_to(root).parts)
+        reference = max(ours or votes, key=lambda t: (ours[t], votes[t]))
         holder = next(path for path, _, text in found if text == reference)
         holder_name = holder.relative_to(root).as_posix()
         for path, line, text in found:
