@@ -329,9 +329,32 @@ def test_translation_without_a_record(project: Path):
     end = text.index("---", start)
     page.write_text(text[:start] + text[end:])
     assert problems(project) == [
-        "docs/index.zh.md:1: records no hash of index.md (translated_from): check it is in step, "
+        "docs/index.zh.md:1: records no hash of index.md (translated_from, its digests quoted):"
+        " check it is in step, "
         "then run `python -m tested_docs refresh-translations docs/index.zh.md`"
     ]
+
+
+def test_an_all_digit_digest_reads_back_as_written(project: Path):
+    page = project / "docs" / "quickstart.ja.md"
+    english = project / "docs" / "quickstart.md"
+    record, line = translations.recorded(page)
+    assert record is not None
+    # A digest of digits only, with a leading 0, as sha256 gives now and then.
+    key = next(iter(record["sections"]))
+    text = page.read_text()
+    written = f'    "{key}": "{record["sections"][key]}"'
+    assert written in text, "digests are written quoted"
+    page.write_text(text.replace(written, f'    "{key}": "06416734"'))
+    again, _ = translations.recorded(page)
+    assert again is not None and again["sections"][key] == "06416734"
+    # Unquoted, YAML would read it as the octal number 1711580: the checker refuses the record.
+    page.write_text(text.replace(written, f'    "{key}": 06416734'))
+    assert translations.recorded(page) == (None, line)
+    assert any(
+        p.startswith(f"docs/quickstart.ja.md:{line}: records no hash of quickstart.md")
+        for p in problems(project)
+    )
 
 
 def test_refresh_refuses_a_translation_out_of_step(project: Path, capsys):

@@ -280,7 +280,7 @@ def stale(page: Path, root: Path) -> list[Problem]:
             Problem(
                 page,
                 line,
-                f"records no hash of {english.name} ({translations.KEY}): "
+                f"records no hash of {english.name} ({translations.KEY}, its digests quoted): "
                 f"check it is in step, {refresh}",
             )
         ]

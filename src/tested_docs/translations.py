@@ -6,10 +6,12 @@ front matter, then each heading's id). Any edit to the English page changes the 
 three translations turn stale; the section hashes tell which sections changed.
 
     translated_from:
-      page: 3f2a9c1d0e4b
+      page: "3f2a9c1d0e4b"
       sections:
-        front-matter: 1a2b3c4d
-        install: 9e8f7a6b
+        "front-matter": "1a2b3c4d"
+        "install": "06416734"
+
+Digests are quoted: YAML reads an unquoted all-digit one such as 06416734 as an octal number.
 
 After bringing a translation up to date, `python -m tested_docs refresh-translations PAGE`
 records the English page as it is now.
@@ -78,9 +80,12 @@ def recorded(page: Path) -> tuple[dict | None, int]:
     record = meta.get(KEY) if isinstance(meta, dict) else None
     if not isinstance(record, dict):
         return None, line
-    record = {"page": str(record.get("page")), "sections": record.get("sections") or {}}
-    record["sections"] = {str(k): str(v) for k, v in record["sections"].items()}
-    return record, line
+    sections = record.get("sections") or {}
+    digests = [record.get("page"), *(sections.values() if isinstance(sections, dict) else [0])]
+    if not all(isinstance(digest, str) for digest in digests):
+        # Unquoted, YAML reads 06416734 as the octal number 1711580: never compare that.
+        return None, line
+    return {"page": record["page"], "sections": {str(k): v for k, v in sections.items()}}, line
 
 
 def changes(english: Path, record: dict) -> list[str]:
@@ -107,9 +112,9 @@ def refresh(page: Path, english: Path) -> None:
     record = fingerprint(english)
     block = [
         f"{KEY}:  # the English page this was translated from; see the contributing guide",
-        f"  page: {record['page']}",
+        f'  page: "{record["page"]}"',
         "  sections:",
-        *(f'    "{key}": {digest}' for key, digest in record["sections"].items()),
+        *(f'    "{key}": "{digest}"' for key, digest in record["sections"].items()),
     ]
     lines = page.read_text(encoding="utf-8").splitlines()
     end = front_matter_end(lines)
