@@ -9,8 +9,6 @@ import pytest
 
 from tested_docs.site import build_site, warnings_in
 
-pytest_plugins = ["pytester"]
-
 ROOT = Path(__file__).resolve().parents[1]
 
 

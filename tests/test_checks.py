@@ -337,7 +337,6 @@ def test_translation_without_a_record(project: Path):
 
 def test_an_all_digit_digest_reads_back_as_written(project: Path):
     page = project / "docs" / "quickstart.ja.md"
-    english = project / "docs" / "quickstart.md"
     record, line = translations.recorded(page)
     assert record is not None
     # A digest of digits only, with a leading 0, as sha256 gives now and then.

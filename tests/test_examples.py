@@ -48,7 +48,7 @@ def shown_python_blocks() -> list[tuple[Path, int, str]]:
 def test_python_blocks_are_lint_clean_as_readers_see_them(eval_example: EvalExample):
     eval_example.set_config(
         line_length=88,
-        target_version="py310",
+        target_version="py311",
         ruff_select=EXCERPT_RULES,
         ruff_ignore=EXCERPT_IGNORES,
     )

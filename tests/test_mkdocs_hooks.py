@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from tested_docs import mkdocs_hooks as hooks
-from tested_docs.stamp import STAMP_ENV, load_stamp, merge, topic_of
+from tested_docs.stamp import STAMP_ENV, file_hash, load_stamp, merge
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,11 +95,11 @@ def test_wrapped_cjk_prose_loses_its_stray_spaces_but_code_keeps_its_lines():
     )
 
 
-def test_language_and_topics_of_a_page():
+def test_language_and_scripts_of_a_page():
     assert hooks.page_language("quickstart.ja.md") == "ja"
     assert hooks.page_language("guides/resume.md") == "en"
-    assert hooks.topics_of(PAGE) == ["guide"]
-    assert hooks.topics_of('```bash\n--8<-- "snippets/site_commands.sh:test"\n```') == []
+    assert hooks.scripts_of(PAGE) == ["snippets/guide/trainer.py", "snippets/guide/fabric.py"]
+    assert hooks.scripts_of('```bash\n--8<-- "snippets/site_commands.sh:test"\n```') == []
 
 
 def result(outcome: str, **extra) -> dict:
@@ -108,7 +107,6 @@ def result(outcome: str, **extra) -> dict:
         "outcome": outcome,
         "passed": int(outcome == "passed"),
         "failed": int(outcome == "failed"),
-        "skipped": int(outcome == "skipped"),
         "date": "2026-11-24",
         "lightning": "2.6.6",
         "wandb": "0.31.0",
@@ -119,28 +117,58 @@ def result(outcome: str, **extra) -> dict:
     }
 
 
-def stamp_of(**accelerators) -> dict:
-    return {"format": 1, "topics": {"guide": {"accelerators": accelerators}}}
+@pytest.fixture
+def scripts(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A project root holding the two scripts a page shows."""
+    for name in ("trainer.py", "fabric.py"):
+        (tmp_path / "snippets" / "guide").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "snippets" / "guide" / name).write_text(f"print({name!r})\n")
+    return tmp_path, ["snippets/guide/trainer.py", "snippets/guide/fabric.py"]
 
 
-def test_stamp_says_what_passed_in_each_language():
-    stamp = stamp_of(cpu=result("passed"), gpu=result("skipped"))
-    en = hooks.stamp_html(["guide"], stamp, "en")
+def stamp_of(root: Path, names: list[str], **accelerators) -> dict:
+    return {
+        "format": 2,
+        "scripts": {
+            name: {"sha256": file_hash(root / name), "accelerators": accelerators} for name in names
+        },
+    }
+
+
+def test_stamp_says_what_passed_in_each_language(scripts):
+    root, names = scripts
+    stamp = stamp_of(root, names, cpu=result("passed"))
+    en = hooks.stamp_html(names, stamp, "en", root)
     assert "tested-with--passed" in en
     assert "lightning 2.6.6, wandb 0.31.0 and torch 2.13.0 on CPU (2026-11-24)" in en
-    assert "GPU cases were skipped" in en
-    assert "CPU でテスト済み" in hooks.stamp_html(["guide"], stamp, "ja")
-    assert "在 CPU 上" in hooks.stamp_html(["guide"], stamp, "zh")
-    assert "테스트 통과" in hooks.stamp_html(["guide"], stamp, "ko")
-    both = stamp_of(cpu=result("passed"), gpu=result("passed", device="NVIDIA H100"))
-    assert "on CPU and GPU (NVIDIA H100)" in hooks.stamp_html(["guide"], both, "en")
-    assert "skipped" not in hooks.stamp_html(["guide"], both, "en")
+    assert "GPU" not in en  # the GPU cases did not run: the stamp says nothing of them
+    assert "CPU でテスト済み" in hooks.stamp_html(names, stamp, "ja", root)
+    assert "在 CPU 上" in hooks.stamp_html(names, stamp, "zh", root)
+    assert "테스트 통과" in hooks.stamp_html(names, stamp, "ko", root)
+    both = stamp_of(root, names, cpu=result("passed"), gpu=result("passed", device="NVIDIA H100"))
+    assert "on CPU and GPU (NVIDIA H100)" in hooks.stamp_html(names, both, "en", root)
 
 
-def test_stamp_without_a_test_run_or_after_a_failure():
-    assert "tested-with--untested" in hooks.stamp_html(["guide"], None, "en")
-    assert "tested-with--untested" in hooks.stamp_html(["other"], stamp_of(), "en")
-    failed = hooks.stamp_html(["guide"], stamp_of(cpu=result("failed")), "en")
+def test_no_stamp_without_a_record_of_every_script_as_it_is_now(scripts):
+    root, names = scripts
+    assert hooks.stamp_html(names, None, "en", root) == ""
+    # A partial run recorded one of the page's two scripts: the page claims nothing.
+    assert (
+        hooks.stamp_html(names, stamp_of(root, names[:1], cpu=result("passed")), "en", root) == ""
+    )
+    stamp = stamp_of(root, names, cpu=result("passed"))
+    assert hooks.stamp_html(names, stamp, "en", root)
+    (root / names[1]).write_text("print('edited since the tests ran')\n")
+    assert hooks.stamp_html(names, stamp, "en", root) == ""
+    # A GPU case that ran one script but not the other is not claimed.
+    mixed = stamp_of(root, names, cpu=result("passed"))
+    mixed["scripts"][names[0]]["accelerators"]["gpu"] = result("passed", device="H100")
+    assert "GPU" not in hooks.stamp_html(names, mixed, "en", root)
+
+
+def test_a_failure_is_shown(scripts):
+    root, names = scripts
+    failed = hooks.stamp_html(names, stamp_of(root, names, cpu=result("failed")), "en", root)
     assert "tested-with--failed" in failed and "failed on CPU" in failed
 
 
@@ -149,21 +177,24 @@ def test_stamp_goes_under_the_title():
     assert out.splitlines()[4:8] == ["# Title {#t}", "", "<p>S</p>", ""]
 
 
-def test_merge_keeps_a_passed_gpu_run_when_a_later_run_only_skipped_it():
-    old = stamp_of(gpu=result("passed", device="NVIDIA H100"), cpu=result("passed"))
-    new = merge(old, {"guide": {"gpu": result("skipped"), "cpu": result("failed")}})
-    accelerators = new["topics"]["guide"]["accelerators"]
-    assert accelerators["gpu"]["outcome"] == "passed"
-    assert accelerators["cpu"]["outcome"] == "failed"
-    newer = merge(new, {"guide": {"gpu": result("skipped", torch="2.14.0")}})
-    assert newer["topics"]["guide"]["accelerators"]["gpu"]["outcome"] == "skipped"
-    assert merge(None, {})["topics"] == {}
-
-
-def test_topic_of_a_test():
-    assert topic_of("snippets/quickstart/test_quickstart.py::test_trainer[cpu]") == "quickstart"
-    assert topic_of("tests/test_runs.py::test_x") is None
-    assert topic_of("snippets/test_top.py::test_x") is None
+def test_merge_is_per_script_and_an_edited_script_starts_afresh():
+    old = {
+        "format": 2,
+        "scripts": {
+            "a.py": {
+                "sha256": "1",
+                "accelerators": {"gpu": result("passed"), "cpu": result("passed")},
+            },
+            "b.py": {"sha256": "2", "accelerators": {"cpu": result("passed")}},
+        },
+    }
+    new = merge(old, {"a.py": {"sha256": "1", "accelerators": {"cpu": result("failed")}}})
+    assert new["scripts"]["a.py"]["accelerators"]["gpu"]["outcome"] == "passed"
+    assert new["scripts"]["a.py"]["accelerators"]["cpu"]["outcome"] == "failed"
+    assert new["scripts"]["b.py"] == old["scripts"]["b.py"]  # not run: left as it was
+    edited = merge(new, {"a.py": {"sha256": "3", "accelerators": {"cpu": result("passed")}}})
+    assert set(edited["scripts"]["a.py"]["accelerators"]) == {"cpu"}
+    assert merge(None, {})["scripts"] == {}
 
 
 def test_mermaid_comes_from_this_site_and_head_alternates_are_dropped():
@@ -182,17 +213,25 @@ def test_mermaid_comes_from_this_site_and_head_alternates_are_dropped():
 
 
 SNIPPET_TEST = """
+from pathlib import Path
+
 import pytest
 
-def test_one(accelerator):
-    assert accelerator in ("cpu", "gpu")
+HERE = Path(__file__).parent
+
+
+def test_one(wandb_offline, accelerator):
+    wandb_offline.run_script(HERE / "ok.py")
+
 
 @pytest.mark.parametrize("n", [1, 2])
-def test_two(accelerator, n):
+def test_two(wandb_offline, accelerator, n):
+    wandb_offline.run_script(HERE / "other.py")
     assert n < 2
 
-def test_without_accelerator():
-    pass
+
+def test_without_accelerator(wandb_offline):
+    wandb_offline.run_script(HERE / "unstamped.py")
 """
 
 
@@ -202,23 +241,30 @@ def test_a_snippets_session_writes_the_stamp_once(pytester, monkeypatch, workers
     monkeypatch.setenv(STAMP_ENV, str(path))
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # the GPU cases skip, even on a GPU machine
     pytester.makefile(".toml", pyproject="[tool.pytest.ini_options]\n")
+    pytester.makeconftest('pytest_plugins = ["tested_docs.pytest_plugin"]\n')
     pytester.mkpydir("snippets")
-    (pytester.mkpydir("snippets/guide") / "test_guide.py").write_text(SNIPPET_TEST)
-    done = pytester.runpytest_subprocess("snippets", *workers)
+    guide = pytester.mkpydir("snippets/guide")
+    (guide / "test_guide.py").write_text(SNIPPET_TEST)
+    for name in ("ok.py", "other.py", "unstamped.py"):
+        (guide / name).write_text("x = 1\n")
+    done = pytester.runpytest_subprocess("snippets", *workers, "-p", "no:randomly")
     done.assert_outcomes(passed=3, failed=1, skipped=3)
     stamp = load_stamp(path)
     assert stamp is not None
-    cpu = stamp["topics"]["guide"]["accelerators"]["cpu"]
-    gpu = stamp["topics"]["guide"]["accelerators"]["gpu"]
-    assert (cpu["outcome"], cpu["passed"], cpu["failed"]) == ("failed", 2, 1)
-    assert (gpu["outcome"], gpu["skipped"]) == ("skipped", 3)
-    assert cpu["lightning"] and cpu["wandb"] and cpu["torch"] and cpu["date"]
+    scripts = stamp["scripts"]
+    assert set(scripts) == {"snippets/guide/ok.py", "snippets/guide/other.py"}
+    ok = scripts["snippets/guide/ok.py"]
+    assert ok["sha256"] == file_hash(guide / "ok.py")
+    assert set(ok["accelerators"]) == {"cpu"}  # the GPU case skipped before running anything
+    assert ok["accelerators"]["cpu"]["outcome"] == "passed"
+    other = scripts["snippets/guide/other.py"]["accelerators"]["cpu"]
+    assert (other["outcome"], other["passed"], other["failed"]) == ("failed", 1, 1)
+    assert other["lightning"] and other["wandb"] and other["torch"] and other["date"]
     assert sorted(p.name for p in path.parent.iterdir()) == [".tested-with.json.lock", path.name]
 
 
 def test_the_built_site_carries_full_examples_stamps_and_no_cdn(built_site):
     page = (built_site.path / "ja" / "quickstart" / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'<p class="tested-with tested-with--\w+">', page)
     assert "<summary>完全なサンプル: quickstart_trainer.py</summary>" in page
     assert page.count('<details class="example full-example">') == 2  # one per script
     index = (built_site.path / "search" / "search_index.json").read_text(encoding="utf-8")

@@ -1,6 +1,71 @@
 """The pytest plugin, exercised through pytester on small generated test files."""
 
+import tomllib
+from pathlib import Path
+
+import pytest
 import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD_REACHES_OUT = """
+import subprocess, sys
+
+CHILD = (
+    "import socket\\n"
+    "try:\\n"
+    "    socket.create_connection(('192.0.2.1', 80), timeout=1)\\n"
+    "except OSError as error:\\n"
+    "    print('swallowed:', error)\\n"
+)
+
+def test_spawns():
+    done = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True)
+    assert done.returncode == 0 and "is blocked" in done.stdout, done.stdout + done.stderr
+"""
+
+
+@pytest.fixture(autouse=True)
+def _opt_in(pytester):
+    """Each generated project loads the plugin the way this project does: from its conftest."""
+    pytester.makeconftest('pytest_plugins = ["tested_docs.pytest_plugin"]\n')
+
+
+def test_the_plugin_loads_only_where_asked(pytester):
+    (pytester.path / "conftest.py").unlink()
+    pytester.makepyfile(
+        """
+        def test_no_plugin_here(request):
+            assert "wandb_offline" not in request.fixturenames
+            assert request.config.pluginmanager.get_plugin("tested_docs.pytest_plugin") is None
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=1)
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "pytest11" not in pyproject["project"].get("entry-points", {})
+
+
+def test_a_child_process_reaching_the_network_fails_the_test(pytester):
+    pytester.makepyfile(CHILD_REACHES_OUT)
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*tried to reach the network: ('192.0.2.1', 80) (from a child*"])
+
+
+def test_wandb_is_pointed_at_a_closed_loopback_port(pytester):
+    pytester.makepyfile(
+        """
+        import os, socket
+        from urllib.parse import urlsplit
+
+        def test_base_url():
+            url = urlsplit(os.environ["WANDB_BASE_URL"])
+            assert url.hostname == "127.0.0.1"
+            with socket.socket() as probe:
+                assert probe.connect_ex((url.hostname, url.port)) != 0  # nothing listens
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=1)
 
 
 def test_gpu_case_skips_with_a_reason_without_cuda(pytester):
@@ -52,14 +117,17 @@ def test_loopback_is_allowed(pytester):
 
 
 def test_every_test_gets_a_timeout(pytester):
+    # This project sets pytest-timeout's own `timeout` option; a generated project sets 1 s.
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["tool"]["pytest"]["ini_options"]["timeout"] == 240
+    pytester.makeini("[pytest]\ntimeout = 1\n")
     pytester.makepyfile(
         """
-        import time, pytest
+        import time
 
-        def test_default(request):
-            assert request.node.get_closest_marker("timeout").args == (240,)
+        def test_quick():
+            pass
 
-        @pytest.mark.timeout(1)
         def test_too_slow():
             time.sleep(5)
         """
@@ -114,3 +182,19 @@ def test_a_failing_process_reports_its_first_traceback_and_its_end(pytester):
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*exited with 3*", "*ValueError: rank 1 broke first*", "*[...]*"])
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", "failed"), ("", "skipped")])
+def test_a_test_that_cannot_run_fails_in_ci_and_skips_elsewhere(pytester, monkeypatch, ci, outcome):
+    monkeypatch.setenv("CI", ci)
+    pytester.makepyfile(
+        """
+        from tested_docs.pytest_plugin import skip_unless_ci
+
+        def test_browser():
+            skip_unless_ci("no Chromium at /usr/bin/chromium")
+        """
+    )
+    result = pytester.runpytest("-rs")
+    result.assert_outcomes(**{outcome: 1})
+    result.stdout.fnmatch_lines(["*no Chromium at /usr/bin/chromium*"])

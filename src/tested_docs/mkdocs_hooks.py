@@ -4,11 +4,11 @@
   collapsed "Full example" holds the whole file, so a reader copies a runnable script in one click.
   pymdownx.snippets drops the section markers when it includes a whole file. The search index skips
   it (the excerpts are indexed already; it would double the index and the build's indexing time).
-- **Tested-with stamp.** Under the title of every topic page (a page that includes a Python file from
-  `snippets/<topic>/`), the lightning, wandb and torch versions and the accelerators that topic's tests
-  last passed on, read from the JSON file the pytest plugin writes at the end of a `pytest snippets`
-  session (`build/tested-with.json`, see `tested_docs.stamp`). Without that file the page says that it
-  has not been tested in this checkout; the build never needs it.
+- **Tested-with stamp.** Under the title of every page that shows Python scripts, the lightning,
+  wandb and torch versions and the accelerators its scripts last passed on, read from the JSON file
+  the pytest plugin writes (`build/tested-with.json`, see `tested_docs.stamp`). Only when every
+  script the page shows ran, as it is now (same SHA-256), does the page carry a stamp; otherwise it
+  carries none. The build never needs the file.
 - **Mermaid offline.** Material loads mermaid from a CDN unless `mermaid` already exists; pages that
   hold a diagram get the vendored copy (`docs/assets/vendor/mermaid/`) before Material's bundle.
 - **No wasted requests.** mkdocs-static-i18n fills Material's `extra.alternate` with per-page links;
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tested_docs.pages import INCLUDE, outside_fences, page_language, parse_code_blocks
-from tested_docs.stamp import load_stamp, stamp_path
+from tested_docs.stamp import file_hash, load_stamp, stamp_path
 
 FULL_EXAMPLE = {
     "en": "Full example",
@@ -97,53 +97,39 @@ def add_full_examples(markdown: str, language: str) -> str:
 # --- tested-with stamp ---------------------------------------------------------------------------
 
 
-def topics_of(markdown: str) -> list[str]:
-    """The snippet topics whose runnable files the page includes, in order of first appearance."""
-    topics: list[str] = []
+def scripts_of(markdown: str) -> list[str]:
+    """The runnable snippet files the page shows, in order of first appearance."""
+    scripts: list[str] = []
     for line in markdown.splitlines():
         match = INCLUDE.match(line)
-        if not match or not match["file"].endswith(RUNNABLE):
-            continue
-        parts = Path(match["file"]).parts
-        if len(parts) >= 3 and parts[0] == "snippets" and parts[1] not in topics:
-            topics.append(parts[1])
-    return topics
+        file = match["file"] if match else ""
+        if file.startswith("snippets/") and file.endswith(RUNNABLE) and file not in scripts:
+            scripts.append(file)
+    return scripts
 
 
 STAMP_TEXT = {
     "en": {
         "passed": "Tested with lightning {lightning}, wandb {wandb} and torch {torch} on {where} ({date}).",
         "and": " and ",
-        "gpu_skipped": "The GPU cases were skipped: the machine that ran them had no CUDA.",
         "failed": "The last test run failed on {where} ({date}): an example on this page may be broken.",
-        "untested": "The examples on this page have not been tested in this checkout yet.",
     },
     "ja": {
         "passed": "lightning {lightning}、wandb {wandb}、torch {torch} を使い、{where} でテスト済みです（{date}）。",
         "and": " と ",
-        "gpu_skipped": "GPU のテストは、実行したマシンに CUDA がなかったためスキップされました。",
         "failed": "前回のテストは {where} で失敗しました（{date}）。このページの例が動かない可能性があります。",
-        "untested": "このチェックアウトでは、このページの例はまだテストされていません。",
     },
     "zh": {
         "passed": "已在 {where} 上使用 lightning {lightning}、wandb {wandb} 和 torch {torch} 测试通过（{date}）。",
         "and": " 和 ",
-        "gpu_skipped": "GPU 用例已跳过：运行测试的机器上没有 CUDA。",
         "failed": "上次测试在 {where} 上失败（{date}），本页的示例可能无法运行。",
-        "untested": "在此检出副本中，本页的示例尚未经过测试。",
     },
     "ko": {
         "passed": "테스트 통과: lightning {lightning}, wandb {wandb}, torch {torch}, {where} ({date}).",
         "and": ", ",
-        "gpu_skipped": "GPU 테스트는 실행한 머신에 CUDA가 없어 건너뛰었습니다.",
         "failed": "마지막 테스트가 {where}에서 실패했습니다({date}). 이 페이지의 예제가 동작하지 않을 수 있습니다.",
-        "untested": "이 체크아웃에서는 이 페이지의 예제를 아직 테스트하지 않았습니다.",
     },
 }
-
-
-def _where(names: list[str], words: dict[str, str]) -> str:
-    return words["and"].join(names)
 
 
 def _accelerator_name(accelerator: str, result: dict[str, Any]) -> str:
@@ -152,39 +138,39 @@ def _accelerator_name(accelerator: str, result: dict[str, Any]) -> str:
     return f"{name} ({device})" if accelerator == "gpu" and device else name
 
 
-def stamp_html(topics: list[str], stamp: dict[str, Any] | None, language: str) -> str:
-    """The stamp under a topic page's title: one sentence per outcome, in the page's language."""
+def stamp_html(scripts: list[str], stamp: dict[str, Any] | None, language: str, root: Path) -> str:
+    """The stamp under a topic page's title, or "" when some script it shows has no valid record.
+
+    A record is valid for the file as it is now (same SHA-256): an edited script is untested.
+    """
     words = STAMP_TEXT.get(language, STAMP_TEXT["en"])
-    results = [((stamp or {}).get("topics") or {}).get(topic) for topic in topics]
-    if not results or not all(results):
-        return _paragraph("untested", words["untested"])
+    records = [((stamp or {}).get("scripts") or {}).get(script) for script in scripts]
+    if not scripts or not all(
+        record and (root / script).is_file() and record.get("sha256") == file_hash(root / script)
+        for script, record in zip(scripts, records, strict=True)
+    ):
+        return ""
     merged: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for result in results:
-        for accelerator, outcome in result.get("accelerators", {}).items():
+    for record in records:
+        for accelerator, outcome in (record or {}).get("accelerators", {}).items():
             merged[accelerator].append(outcome)
-    failed = [
-        a for a, outcomes in merged.items() if any(o["outcome"] == "failed" for o in outcomes)
-    ]
+    failed = [a for a, found in merged.items() if any(o["outcome"] == "failed" for o in found)]
     if failed:
         dates = [o["date"] for a in failed for o in merged[a]]
-        where = _where([a.upper() for a in failed], words)
+        where = words["and"].join(a.upper() for a in failed)
         return _paragraph("failed", words["failed"].format(where=where, date=max(dates)))
-    passed = [
-        a for a, outcomes in merged.items() if all(o["outcome"] == "passed" for o in outcomes)
-    ]
+    # An accelerator counts when it ran every script the page shows.
+    passed = [a for a, found in sorted(merged.items()) if len(found) == len(scripts)]
     if not passed:
-        return _paragraph("untested", words["untested"])
+        return ""
     first = merged[passed[0]][0]
     text = words["passed"].format(
         lightning=first["lightning"],
         wandb=first["wandb"],
         torch=first["torch"],
-        where=_where([_accelerator_name(a, merged[a][0]) for a in passed], words),
+        where=words["and"].join(_accelerator_name(a, merged[a][0]) for a in passed),
         date=max(o["date"] for a in passed for o in merged[a]),
     )
-    gpu = merged.get("gpu", [])
-    if gpu and "gpu" not in passed and all(o["outcome"] == "skipped" for o in gpu):
-        text += " " + words["gpu_skipped"]
     return _paragraph("passed", text)
 
 
@@ -208,10 +194,12 @@ def add_stamp(markdown: str, html_stamp: str) -> str:
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     language = page_language(page.file.src_uri)
-    topics = topics_of(markdown)
-    if topics:
-        stamp = load_stamp(stamp_path(Path(config["config_file_path"]).parent))
-        markdown = add_stamp(markdown, stamp_html(topics, stamp, language))
+    scripts = scripts_of(markdown)
+    if scripts:
+        root = Path(config["config_file_path"]).parent
+        stamp = stamp_html(scripts, load_stamp(stamp_path(root)), language, root)
+        if stamp:
+            markdown = add_stamp(markdown, stamp)
     return add_full_examples(markdown, language)
 
 

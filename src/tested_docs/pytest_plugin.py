@@ -1,4 +1,4 @@
-"""The pytest plugin behind `pytest snippets` and `pytest tests` (registered once, by entry point).
+"""The pytest plugin behind `pytest snippets` and `pytest tests`, loaded by this project's conftest.py.
 
 It gives every test a timeout and a network guard, each snippet test its own offline W&B world
 (`wandb_offline`), and the `accelerator` cases `cpu` and `gpu`.
@@ -6,7 +6,7 @@ It gives every test a timeout and a network guard, each snippet test its own off
 
 from __future__ import annotations
 
-import ipaddress
+import os
 import runpy
 import socket
 import subprocess
@@ -18,11 +18,9 @@ from typing import Any
 
 import pytest
 
+from tested_docs import netguard
 from tested_docs.runs import RecordedRun, read_runs
-from tested_docs.stamp import StampRecorder
-
-DEFAULT_TIMEOUT_S = 240
-"""Every test gets this timeout unless it carries its own `@pytest.mark.timeout`."""
+from tested_docs.stamp import SCRIPT_PROPERTY, StampRecorder, file_hash
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -32,49 +30,35 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(StampRecorder(config), "tested_docs_stamp")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(DEFAULT_TIMEOUT_S))
+def skip_unless_ci(reason: str) -> None:
+    """Skip, saying why; under `CI=true`, fail instead: CI never passes a check it did not run."""
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(f"CI=true, and this test cannot run here: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 # --- network guard -------------------------------------------------------------------------------
 
 
-def _is_loopback(address: Any) -> bool:
-    if not isinstance(address, tuple):  # AF_UNIX paths (wandb's service socket) stay local
-        return True
-    host = address[0]
-    if host in ("localhost", ""):
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
 @pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fail any test that connects to anything but loopback, even if the code swallows the error."""
+def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Fail any test that connects to anything but loopback, even if the code swallows the error.
+
+    The test process and its Python children are guarded (see `tested_docs.netguard`); W&B's own
+    service is pointed at a loopback port where nothing listens.
+    """
     attempts: list[str] = []
-    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
-
-    def guard(sock: socket.socket, address: Any) -> None:
-        if not _is_loopback(address):
-            attempts.append(repr(address))
-            raise ConnectionRefusedError(f"tested_docs: network access to {address!r} is blocked")
-
-    def connect(sock: socket.socket, address: Any) -> None:
-        guard(sock, address)
-        real_connect(sock, address)
-
-    def connect_ex(sock: socket.socket, address: Any) -> int:
-        guard(sock, address)
-        return real_connect_ex(sock, address)
-
+    connect, connect_ex = netguard.guarded(attempts.append)
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    log = tmp_path / "network-attempts.log"
+    monkeypatch.setenv(netguard.LOG_ENV, str(log))
+    paths = [str(netguard.CHILD_GUARD), *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
+    monkeypatch.setenv("WANDB_BASE_URL", netguard.closed_loopback_url())
     yield
+    if log.is_file():
+        attempts += [f"{line} (from a child process)" for line in log.read_text().splitlines()]
     if attempts:
         pytest.fail(f"the test tried to reach the network: {', '.join(attempts)}", pytrace=False)
 
@@ -124,6 +108,18 @@ class OfflineWandb:
 
     root: Path
     env: dict[str, str] = field(default_factory=dict)
+    notes: list[tuple[str, Any]] = field(default_factory=list)
+    """The test's `user_properties`: each script run is noted there, for the stamp."""
+    project: Path = Path()
+
+    def _note(self, path: str | Path) -> None:
+        script = Path(path).resolve()
+        name = (
+            script.relative_to(self.project).as_posix()
+            if script.is_relative_to(self.project)
+            else str(script)
+        )
+        self.notes.append((SCRIPT_PROPERTY, (name, file_hash(script))))
 
     def runs(self) -> list[RecordedRun]:
         """Every finished run this test recorded, in the order they started."""
@@ -140,6 +136,7 @@ class OfflineWandb:
 
         Returns the script's global names, for the test to look into after the run.
         """
+        self._note(path)
         argv = sys.argv
         sys.argv = [str(path), *args]
         try:
@@ -151,6 +148,7 @@ class OfflineWandb:
         self, path: str | Path, *args: str, timeout: float = 180
     ) -> subprocess.CompletedProcess[str]:
         """Run a snippet as its own `python` process: only for scripts that spawn (DDP)."""
+        self._note(path)
         command = [sys.executable, str(path), *args]
         try:
             done = subprocess.run(
@@ -177,7 +175,9 @@ def _tracebacks_first(stderr: str, limit: int = 8000) -> str:
 
 
 @pytest.fixture
-def wandb_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OfflineWandb]:
+def wandb_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[OfflineWandb]:
     """Offline W&B in a fresh temporary folder, which is also the working directory."""
     import wandb
 
@@ -201,7 +201,9 @@ def wandb_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[O
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(root)
     wandb.teardown()  # wandb caches its settings per process: forget the previous test's folders
-    world = OfflineWandb(root=root, env=env)
+    world = OfflineWandb(
+        root=root, env=env, notes=request.node.user_properties, project=request.config.rootpath
+    )
     try:
         yield world
     finally:

@@ -1,22 +1,27 @@
-"""The "tested with" stamp: what the last `pytest snippets` run proved, per topic and accelerator.
+"""The "tested with" stamp: what the last test runs proved, per script, accelerator and content.
 
-The pytest plugin records every snippet test's outcome with its topic (`snippets/<topic>/...`) and
-accelerator (`cpu`/`gpu`, from the `accelerator` fixture), and at the end of the session (on the
-xdist controller only) merges them into a JSON file, by default `build/tested-with.json` under the
-project root (gitignored: a stamp comes from a test run in this checkout, never from a commit):
+The `wandb_offline` fixture notes each script a test runs (`run_script`, `run_process`) in the
+test's `user_properties`, with the `accelerator` case. At the end of a session (on the xdist
+controller only) the plugin merges the outcomes into a JSON file, by default
+`build/tested-with.json` under the project root (gitignored: a stamp comes from a test run in this
+checkout, never from a commit). Each script's entry carries the SHA-256 of the file as it ran:
 
-    {"format": 1, "topics": {"quickstart": {"accelerators": {
-        "cpu": {"outcome": "passed", "passed": 6, "failed": 0, "skipped": 0, "date": "2026-11-24",
-                "lightning": "2.6.6", "wandb": "0.31.0", "torch": "2.13.0", "python": "3.11.2",
-                "device": null},
-        "gpu": {"outcome": "skipped", ...}}}}}
+    {"format": 2, "scripts": {"snippets/quickstart/quickstart_trainer.py": {
+        "sha256": "9f2c...", "accelerators": {
+            "cpu": {"outcome": "passed", "passed": 1, "failed": 0,
+                    "date": "2026-11-30", "lightning": "2.6.6", "wandb": "0.31.0",
+                    "torch": "2.13.0", "python": "3.11.7", "device": null}}}}}
 
-The MkDocs hook (`tested_docs.mkdocs_hooks`) reads it; the site builds without it.
+The MkDocs hook (`tested_docs.mkdocs_hooks`) shows a stamp on a page only when every script the
+page shows has an entry whose hash matches the file now: an edited script, or one no test run
+has covered, leaves the page without a stamp. A partial run (`-k`, one folder) updates the
+scripts it ran and leaves the others' entries as they were.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -34,7 +39,9 @@ except ImportError:  # pragma: no cover - Windows: no lock, the write itself sta
 
 STAMP_ENV = "TESTED_DOCS_STAMP"
 """Set it to write and read the stamp somewhere else than `build/tested-with.json`."""
-FORMAT = 1
+FORMAT = 2
+SCRIPT_PROPERTY = "script"
+"""The `user_properties` key under which a test notes each script it ran."""
 
 
 def stamp_path(root: Path) -> Path:
@@ -65,36 +72,26 @@ def versions() -> dict[str, str | None]:
     }
 
 
-def topic_of(nodeid: str) -> str | None:
-    """`snippets/quickstart/test_quickstart.py::test_trainer[cpu]` -> `quickstart`."""
-    parts = nodeid.split("::", 1)[0].split("/")
-    return parts[1] if len(parts) >= 3 and parts[0] == "snippets" else None
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def merge(
-    old: dict[str, Any] | None, results: dict[str, dict[str, dict[str, Any]]]
-) -> dict[str, Any]:
-    """This session's results over the old stamp, topic by topic and accelerator by accelerator.
+def merge(old: dict[str, Any] | None, results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """This session's results over the old stamp, script by script and accelerator by accelerator.
 
-    A `skipped` result (no CUDA here) does not erase a `passed` one recorded with the same versions:
-    the GPU run that passed is still the last one that ran.
+    A script whose hash changed starts afresh; an accelerator this session did not run keeps its
+    entry (a GPU run recorded on a CUDA machine still stands after a CPU-only run).
     """
-    stamp = {"format": FORMAT, "topics": dict((old or {}).get("topics") or {})}
-    for topic, accelerators in results.items():
-        entry = dict(stamp["topics"].get(topic) or {})
-        recorded = dict(entry.get("accelerators") or {})
-        for accelerator, result in accelerators.items():
-            before = recorded.get(accelerator)
-            keep = (
-                before is not None
-                and result["outcome"] == "skipped"
-                and before.get("outcome") == "passed"
-                and all(before.get(k) == result.get(k) for k in ("lightning", "wandb", "torch"))
-            )
-            if not keep:
-                recorded[accelerator] = result
-        entry["accelerators"] = recorded
-        stamp["topics"][topic] = entry
+    stamp = {"format": FORMAT, "scripts": dict((old or {}).get("scripts") or {})}
+    for script, result in results.items():
+        before = stamp["scripts"].get(script) or {}
+        recorded = (
+            dict(before.get("accelerators") or {})
+            if before.get("sha256") == result["sha256"]
+            else {}
+        )
+        recorded.update(result["accelerators"])
+        stamp["scripts"][script] = {"sha256": result["sha256"], "accelerators": recorded}
     return stamp
 
 
@@ -104,42 +101,41 @@ class StampRecorder:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.counts: dict[tuple[str, str], dict[str, int]] = defaultdict(
-            lambda: {"passed": 0, "failed": 0, "skipped": 0}
+            lambda: {"passed": 0, "failed": 0}
         )
+        self.hashes: dict[str, str] = {}
         self.devices: dict[tuple[str, str], str] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        properties = dict(report.user_properties)
-        accelerator, topic = properties.get("accelerator"), topic_of(report.nodeid)
-        if accelerator is None or topic is None:
+        accelerator = dict(report.user_properties).get("accelerator")
+        scripts = {v for k, v in report.user_properties if k == SCRIPT_PROPERTY}
+        if accelerator is None:
             return
-        key = (topic, accelerator)
-        if properties.get("device"):
-            self.devices[key] = properties["device"]
-        if report.failed:
-            self.counts[key]["failed"] += 1
-        elif report.skipped and report.when in ("setup", "call"):
-            self.counts[key]["skipped"] += 1
-        elif report.passed and report.when == "call":
-            self.counts[key]["passed"] += 1
+        device = dict(report.user_properties).get("device")
+        for script, sha256 in scripts:
+            key = (script, accelerator)
+            self.hashes[script] = sha256
+            if device:
+                self.devices[key] = device
+            if report.failed:
+                self.counts[key]["failed"] += 1
+            elif report.passed and report.when == "call":
+                self.counts[key]["passed"] += 1
+        # A case skipped before it ran a script (no CUDA) notes none: it claims nothing.
 
-    def results(self) -> dict[str, dict[str, dict[str, Any]]]:
+    def results(self) -> dict[str, dict[str, Any]]:
         now = {"date": dt.date.today().isoformat(), **versions()}
-        results: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for (topic, accelerator), counts in sorted(self.counts.items()):
-            if counts["failed"]:
-                outcome = "failed"
-            elif counts["passed"]:
-                outcome = "passed"
-            else:
-                outcome = "skipped"
-            results[topic][accelerator] = {
+        results: dict[str, dict[str, Any]] = {}
+        for (script, accelerator), counts in sorted(self.counts.items()):
+            outcome = "failed" if counts["failed"] else "passed"
+            entry = results.setdefault(script, {"sha256": self.hashes[script], "accelerators": {}})
+            entry["accelerators"][accelerator] = {
                 "outcome": outcome,
                 **counts,
                 **now,
-                "device": self.devices.get((topic, accelerator)),
+                "device": self.devices.get((script, accelerator)),
             }
-        return dict(results)
+        return results
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -148,7 +144,7 @@ class StampRecorder:
         write_stamp(stamp_path(self.config.rootpath), self.results())
 
 
-def write_stamp(path: Path, results: dict[str, dict[str, dict[str, Any]]]) -> None:
+def write_stamp(path: Path, results: dict[str, dict[str, Any]]) -> None:
     """Merge `results` into the stamp at `path`, under a lock: sessions may finish side by side."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(f".{path.name}.lock"), "w") as lock:

@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tested_docs.pytest_plugin import skip_unless_ci
+
 CHROMIUM = Path(os.environ.get("TESTED_DOCS_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 """Every page, at desktop and phone width: `<lang>/<page>-desktop.png`, `<lang>/<page>-phone.png`."""
@@ -45,11 +47,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no Chromium at {CHROMIUM} (./dev test installs Debian's chromium as root)")
+        skip_unless_ci(f"no Chromium at {CHROMIUM} (./dev test installs Debian's chromium as root)")
     try:
         import playwright.sync_api  # noqa: F401
-    except ImportError:  # pragma: no cover - playwright is a dev dependency
-        pytest.skip("playwright is not installed (pip install -e '.[dev]')")
+    except ImportError:
+        skip_unless_ci("playwright is not installed (pip install -e '.[dev]')")
     return CHROMIUM
 
 
