@@ -8,16 +8,34 @@ hook hands every handler the same collections of loaded modules, emptied when a 
 
 from __future__ import annotations
 
+import inspect
+import logging
 from typing import Any
 
 from griffe import LinesCollection, ModulesCollection
 
+log = logging.getLogger("mkdocs.hooks.reference_cache")
+PRIVATE_LAYOUT = "mkdocstrings_handlers.python._internal.handler.PythonHandler"
+"""The private class patched here, and the attributes its __init__ must assign."""
+ATTRIBUTES = ("_modules_collection", "_lines_collection")
+
 try:
     from mkdocstrings_handlers.python._internal.handler import PythonHandler
-except ImportError:  # another mkdocstrings-python layout: build as usual, just slower
+except ImportError:  # another mkdocstrings-python layout: build as usual, slower, and say so
     PythonHandler = None
 
 _shared: dict[str, Any] = {"modules": ModulesCollection(), "lines": LinesCollection()}
+
+
+def layout_moved(handler: type | None = PythonHandler) -> str | None:
+    """Why the patch cannot work with the installed mkdocstrings-python, or None when it can."""
+    if handler is None:
+        return f"{PRIVATE_LAYOUT} is gone"
+    source = inspect.getsource(handler.__init__)
+    missing = [name for name in ATTRIBUTES if f"self.{name}" not in source]
+    if missing:
+        return f"{PRIVATE_LAYOUT}.__init__ no longer sets {', '.join(missing)}"
+    return None
 
 
 def _shared_collection(name: str) -> property:
@@ -25,13 +43,19 @@ def _shared_collection(name: str) -> property:
     return property(lambda handler: _shared[name], lambda handler, value: None)
 
 
-if PythonHandler is not None:
+if PythonHandler is not None and layout_moved() is None:
     PythonHandler._modules_collection = _shared_collection("modules")
     PythonHandler._lines_collection = _shared_collection("lines")
 
 
 def on_config(config: Any) -> Any:
     """Start empty on each `mkdocs build` or serve rebuild; keep what the first language loaded."""
+    moved = layout_moved()
+    if moved:
+        log.warning(
+            f"reference_cache: {moved}; each language now loads the API reference again "
+            "(a slower build). Update src/tested_docs/reference_cache.py or remove it."
+        )
     i18n = config["plugins"].get("i18n")
     if not getattr(i18n, "building", False):  # True only while i18n builds the other languages
         _shared["modules"], _shared["lines"] = ModulesCollection(), LinesCollection()
