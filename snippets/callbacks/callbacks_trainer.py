@@ -1,13 +1,11 @@
 """Custom callbacks (Trainer): log sample predictions once per validation epoch.
 
-Run it with `python callbacks_trainer.py`. It runs offline unless you set
-WANDB_MODE=online (after `wandb login`); `wandb sync` uploads the run
-and its media later.
+Run it with `python callbacks_trainer.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python callbacks_trainer.py` (`wandb sync` uploads the run
+and its media later).
 """
 
 # --8<-- [start:imports]
-import os
-
 import lightning as L
 import torch
 import wandb
@@ -20,10 +18,9 @@ from torchmetrics.functional import accuracy
 
 # --8<-- [end:imports]
 
-os.environ.setdefault("WANDB_MODE", "offline")
 
-
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -32,16 +29,19 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
-        val, batch_size=batch_size
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
+        val, batch_size=297
     )
+
+
+# --8<-- [end:data]
 
 
 # --8<-- [start:model]
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
@@ -56,7 +56,6 @@ class DigitsClassifier(L.LightningModule):
         x, y = batch
         preds = self.net(x).argmax(dim=1)
         self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
-        return preds  # what callbacks receive as `outputs`
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
@@ -65,10 +64,27 @@ class DigitsClassifier(L.LightningModule):
 # --8<-- [end:model]
 
 
+# --8<-- [start:predictions]
+class PredictingClassifier(DigitsClassifier):
+    """The Quickstart's model, whose validation_step also returns its predictions."""
+
+    def validation_step(self, batch, batch_idx):
+        # logs val_accuracy, as in the Quickstart
+        super().validation_step(batch, batch_idx)
+        x, _ = batch
+        # what callbacks receive as `outputs`
+        return self.net(x).argmax(dim=1)
+
+
+# --8<-- [end:predictions]
+
+
 # --8<-- [start:callback]
 def to_uint8(x: torch.Tensor) -> torch.Tensor:
-    """(N, 64) floats in [0, 1] -> (N, 1, 32, 32) uint8 images, 4x larger,
+    """(N, 64) floats in [0, 1] -> (N, 1, 32, 32) uint8 in [0, 255], 4x larger,
     on the CPU.
+
+    Tensors are channels first (C, H, W); numpy arrays and PIL images are (H, W).
     """
     images = (x.view(-1, 1, 8, 8) * 255).clamp(0, 255).byte().cpu()
     return images.repeat_interleave(4, dim=2).repeat_interleave(4, dim=3)
@@ -87,12 +103,14 @@ class LogPredictionSamplesCallback(Callback):
         x, y = batch
         images = to_uint8(x[: self.n])
         truths = y[: self.n].tolist()
-        preds = outputs[: self.n].tolist()  # returned by validation_step
+        # returned by validation_step
+        preds = outputs[: self.n].tolist()
         captions = [
             f"Ground truth: {y_i} - Prediction: {y_pred}"
             for y_i, y_pred in zip(truths, preds, strict=True)
         ]
-        logger = trainer.logger  # the WandbLogger handed to the Trainer
+        # the WandbLogger handed to the Trainer
+        logger = trainer.logger
         step = trainer.global_step
 
         # Option 1: a list of images with captions
@@ -111,23 +129,16 @@ class LogPredictionSamplesCallback(Callback):
 
 # --8<-- [end:callback]
 
-
-def main(accelerator: str = "auto") -> None:
-    L.seed_everything(0)
-    train_loader, val_loader = digits_loaders()
-    # --8<-- [start:trainer]
-    wandb_logger = WandbLogger(project="lightning-callbacks")
-    trainer = L.Trainer(
-        logger=wandb_logger,
-        callbacks=[LogPredictionSamplesCallback()],
-        max_epochs=2,
-        accelerator=accelerator,
-        enable_progress_bar=False,
-    )
-    trainer.fit(DigitsClassifier(), train_loader, val_loader)
-    wandb.finish()
-    # --8<-- [end:trainer]
-
-
-if __name__ == "__main__":
-    main()
+# --8<-- [start:trainer]
+wandb_logger = WandbLogger(project="lightning-callbacks")
+trainer = L.Trainer(
+    logger=wandb_logger,
+    callbacks=[LogPredictionSamplesCallback()],
+    max_epochs=2,
+    log_every_n_steps=10,
+)
+L.seed_everything(0)
+train_loader, val_loader = digits_loaders()
+trainer.fit(PredictingClassifier(), train_loader, val_loader)
+wandb.finish()
+# --8<-- [end:trainer]

@@ -1,15 +1,16 @@
 """The Callbacks page: the sample callback logs once per validation epoch, never in the sanity check."""
 
 import json
+from pathlib import Path
 
-import pytest
+from tested_docs import TORCH_DEVICE, RecordedRun
 
-from snippets.callbacks import callbacks_fabric, callbacks_trainer
-from tested_docs import RecordedRun
+HERE = Path(__file__).parent
 
 
 def check_callback_run(run: RecordedRun) -> None:
     assert run.exit_code == 0
+    assert run.project == "lightning-callbacks"
     image_rows = run.rows_with("sample_images._type")
     table_rows = run.rows_with("sample_table._type")
     # max_epochs=2: two validation epochs, so two logs each. A third would be the sanity check.
@@ -42,21 +43,52 @@ def check_callback_run(run: RecordedRun) -> None:
     # the model learned: most predictions in the last epoch's samples are right
     last = json.loads((run.files_dir / table_rows[-1]["sample_table.path"]).read_text())
     assert sum(t == p for _, t, p in last["data"]) >= 12
+    # train_loss reaches W&B every 10 of the 48 steps, and falls
+    losses = run.column("train_loss")
+    assert len(losses) == 4
+    assert losses[-1] < losses[0]
 
 
 def test_trainer(wandb_offline, accelerator):
-    callbacks_trainer.main(accelerator=accelerator)
-    check_callback_run(wandb_offline.run())
+    namespace = wandb_offline.run_script(HERE / "callbacks_trainer.py")
+    run = wandb_offline.run()
+    check_callback_run(run)
+    assert run.config == {"hidden": 64, "lr": 0.01}
+    # the Trainer logs train_loss at global steps 9, 19, 29, 39 (counted from 0)
+    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+        9,
+        19,
+        29,
+        39,
+    ]
+    # val_accuracy from PredictingClassifier, once per epoch
+    accuracies = run.column("val_accuracy")
+    assert len(accuracies) == 2 and run.summary["val_accuracy"] == accuracies[-1] > 0.8
+    trainer = namespace["trainer"]
+    assert [type(c).__name__ for c in trainer.callbacks].count(
+        "LogPredictionSamplesCallback"
+    ) == 1
+    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
 
 
 def test_fabric(wandb_offline, accelerator):
-    callbacks_fabric.main(accelerator=accelerator)
-    check_callback_run(wandb_offline.run())
-
-
-@pytest.mark.parametrize(
-    "script", [callbacks_trainer, callbacks_fabric], ids=["trainer", "fabric"]
-)
-def test_runs_as_a_script(wandb_offline, script):
-    wandb_offline.run_script(script.__file__)
-    check_callback_run(wandb_offline.run())
+    namespace = wandb_offline.run_script(HERE / "callbacks_fabric.py")
+    run = wandb_offline.run()
+    check_callback_run(run)
+    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+        10,
+        20,
+        30,
+        40,
+    ]
+    assert run.column("epoch") == [0, 0, 1, 1]
+    assert "val_accuracy" not in run.summary
+    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    # the guard: a later batch, or another process, logs nothing (it would fail on batch=None)
+    (callback,) = namespace["fabric"]._callbacks
+    assert (
+        callback.on_validation_batch_end(
+            fabric=namespace["fabric"], outputs=None, batch=None, batch_idx=1, step=0
+        )
+        is None
+    )

@@ -4,19 +4,24 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
+from PIL import Image
 
-from snippets.media import media_fabric, media_trainer
-from tested_docs import RecordedRun
+from tested_docs import TORCH_DEVICE, RecordedRun
 
-IMAGE_KEYS = ["samples/tensors", "samples/numpy", "samples/pil", "samples/run_log"]
+HERE = Path(__file__).parent
+IMAGE_KEYS = [
+    "samples/tensors",
+    "samples/numpy",
+    "samples/pil",
+    "samples/files",
+    "samples/run_log",
+]
 CAPTIONED = {"samples/tensors", "samples/run_log"}
 
 
 def check_image(run: RecordedRun, path: str | Path) -> np.ndarray:
-    pixels = run.image(
-        str(path)
-    )  # a path under files_dir, or an artifact's absolute path
+    # a path under files_dir, or an artifact's absolute path
+    pixels = run.image(str(path))
     assert pixels.shape[:2] == (32, 32)
     assert pixels.var() > 0, f"{path} is blank"
     assert pixels.max() >= 200, f"{path} is black"  # float [0, 1] input comes out black
@@ -25,8 +30,14 @@ def check_image(run: RecordedRun, path: str | Path) -> np.ndarray:
 
 def check_media_run(run: RecordedRun) -> None:
     assert run.exit_code == 0
-    steps = set(run.column("trainer/global_step"))
-    assert steps == {48}  # every media row sits at the step training ended on
+    assert run.project == "lightning-media"
+    # train_loss reaches W&B every 10 of the 48 steps, and falls
+    losses = run.column("train_loss")
+    assert len(losses) == 4 and losses[-1] < losses[0]
+    # every media row sits at the step training ended on
+    media_rows = [r for r in run.history if any(k.endswith("._type") for k in r)]
+    assert len(media_rows) == len(IMAGE_KEYS) + 3
+    assert {r["trainer/global_step"] for r in media_rows} == {48}
     first_images = None
     for key in IMAGE_KEYS:
         (row,) = run.rows_with(f"{key}._type")  # logged once
@@ -39,7 +50,7 @@ def check_media_run(run: RecordedRun) -> None:
         images = [check_image(run, f) for f in files]
         if first_images is None:
             first_images = images
-        # tensors, numpy arrays and PIL images of the same digits give the same PNGs
+        # tensors, numpy arrays, PIL images and files of the same digits give the same PNGs
         assert all(
             np.array_equal(a, b) for a, b in zip(images, first_images, strict=True)
         )
@@ -84,34 +95,60 @@ def check_media_run(run: RecordedRun) -> None:
         assert wav[:4] == b"RIFF" and wav[8:12] == b"WAVE" and len(wav) > 4000
 
 
+def check_source_files(namespace: dict) -> None:
+    """The PNG files the script wrote hold the same pixels as the PIL images."""
+    assert namespace["paths"] == [f"digit_{i}.png" for i in range(4)]
+    for path, pil_image in zip(
+        namespace["paths"], namespace["pil_images"], strict=True
+    ):
+        assert np.array_equal(np.asarray(Image.open(path)), np.asarray(pil_image))
+
+
 def test_trainer(wandb_offline, accelerator):
-    media_trainer.main(accelerator=accelerator)
-    check_media_run(wandb_offline.run())
+    namespace = wandb_offline.run_script(HERE / "media_trainer.py")
+    run = wandb_offline.run()
+    check_media_run(run)
+    check_source_files(namespace)
+    assert run.config == {"hidden": 64, "lr": 0.01}
+    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+        9,
+        19,
+        29,
+        39,
+    ]
+    # the Quickstart's model validates once per epoch: no "Skipping val loop"
+    accuracies = run.column("val_accuracy")
+    assert len(accuracies) == 2 and accuracies[-1] > 0.8
+    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
 
 
 def test_fabric(wandb_offline, accelerator):
-    media_fabric.main(accelerator=accelerator)
-    check_media_run(wandb_offline.run())
-
-
-@pytest.mark.parametrize(
-    "script", [media_trainer, media_fabric], ids=["trainer", "fabric"]
-)
-def test_runs_as_a_script(wandb_offline, script):
-    wandb_offline.run_script(script.__file__)
-    check_media_run(wandb_offline.run())
+    namespace = wandb_offline.run_script(HERE / "media_fabric.py")
+    run = wandb_offline.run()
+    check_media_run(run)
+    check_source_files(namespace)
+    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+        10,
+        20,
+        30,
+        40,
+    ]
+    assert run.column("epoch") == [0, 0, 1, 1]
+    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
 
 
 def test_float_images_come_out_black(wandb_offline):
     """The pitfall the page warns about: float [0, 1] pixels are not rescaled any more."""
     import torch
     import wandb
+    from sklearn.datasets import load_digits
 
+    images, _ = load_digits(return_X_y=True)
+    x = torch.tensor(images[0] / 16.0, dtype=torch.float32)
     run = wandb.init(project="lightning-media")
-    x, _ = next(iter(media_trainer.digits_loaders()[1]))
-    run.log({"floats": wandb.Image(x[0].view(1, 8, 8))})
+    run.log({"floats": wandb.Image(x.view(1, 8, 8))})
     wandb.finish()
     (row,) = wandb_offline.run().rows_with("floats._type")
     pixels = wandb_offline.run().image(row["floats.path"])
-    assert torch.is_floating_point(x) and float(x[0].max()) > 0.5
+    assert float(x.max()) > 0.5
     assert pixels.max() <= 1  # 0.0 to 1.0 written as bytes: black
