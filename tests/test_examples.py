@@ -1,9 +1,10 @@
-"""What readers see: every Python block, expanded from its includes, is clean under ruff.
+"""What readers see and copy: the Python a page shows is clean under ruff, undefined names included.
 
-pytest-examples reads raw Markdown, where a block is only `--8<--` lines. So the blocks are first
-expanded by pymdownx.snippets itself (the build's own mechanism, with mkdocs.yml's settings), then
-linted by pytest-examples as readers see them: excerpts, not whole files, so names defined in
-another excerpt of the same script are allowed; lines must fit the 88 columns of a code block.
+pytest-examples reads raw Markdown, where a block is only `--8<--` lines. So each page's excerpts of
+a script are joined the way a reader copies them (the sections the page shows, in the file's order:
+`tested_docs.scripts.joined_excerpts`, the same join the checker uses for undefined names), then
+linted by pytest-examples. Each block as shown, expanded by pymdownx.snippets with mkdocs.yml's
+settings, must also fit the 88 columns of a code block.
 """
 
 from __future__ import annotations
@@ -15,12 +16,17 @@ import markdown
 from pytest_examples import CodeExample, EvalExample
 
 from tested_docs.pages import code_blocks, page_language, pages
+from tested_docs.scripts import joined_excerpts, shown_sections
 
 ROOT = Path(__file__).resolve().parents[1]
 EXCERPT_RULES = ["E", "W", "F", "B", "UP", "SIM"]
-# Names, imports and assignments shared between the excerpts of one script, and import blocks
-# that a page joins with the next section.
-EXCERPT_IGNORES = ["F821", "F401", "F811", "F841", "E402", "I001", "RUF100"]
+# A page may show an import section whole and only some of the code that uses it.
+EXCERPT_IGNORES = ["F401", "I001", "RUF100"]
+
+
+def english_pages() -> list[Path]:
+    # Translations show the very same includes (the checker sees to that).
+    return [page for page in pages(ROOT / "docs") if page_language(page) == "en"]
 
 
 def shown_python_blocks() -> list[tuple[Path, int, str]]:
@@ -35,9 +41,7 @@ def shown_python_blocks() -> list[tuple[Path, int, str]]:
         },
     ).preprocessors["snippet"]
     shown = []
-    for page in pages(ROOT / "docs"):
-        if page_language(page) != "en":
-            continue  # translations show the very same includes (the checker sees to that)
+    for page in english_pages():
         for block in code_blocks(page):
             if block.lang == "python":
                 body = textwrap.dedent("\n".join(block.body)).splitlines()
@@ -45,23 +49,35 @@ def shown_python_blocks() -> list[tuple[Path, int, str]]:
     return shown
 
 
-def test_python_blocks_are_lint_clean_as_readers_see_them(eval_example: EvalExample):
+def test_what_a_reader_copies_from_each_page_is_lint_clean(eval_example: EvalExample):
     eval_example.set_config(
         line_length=88,
         target_version="py311",
         ruff_select=EXCERPT_RULES,
         ruff_ignore=EXCERPT_IGNORES,
     )
+    failures, linted = [], 0
+    for page in english_pages():
+        for file, includes in shown_sections(page).items():
+            source, _ = joined_excerpts(ROOT / file, [section for _, section in includes])
+            example = CodeExample.create(
+                source, path=page.relative_to(ROOT), start_line=includes[0][0]
+            )
+            linted += 1
+            try:
+                eval_example.lint_ruff(example)
+            except BaseException as failed:  # pytest-examples fails through pytest.fail
+                failures.append(f"{page.relative_to(ROOT)} shows {file}:\n{failed}")
+    assert linted >= 10  # every topic page shows at least one script
+    assert not failures, "\n\n".join(failures)
+
+
+def test_every_python_block_fits_a_code_block():
     blocks = shown_python_blocks()
     assert len(blocks) >= 5  # the Quickstart alone shows more
     failures = []
     for page, line, source in blocks:
-        example = CodeExample.create(source, path=page.relative_to(ROOT), start_line=line)
-        try:
-            eval_example.lint_ruff(example)
-        except BaseException as failed:  # pytest-examples fails through pytest.fail
-            failures.append(f"{page.relative_to(ROOT)}:{line}:\n{failed}")
-        # pytest-examples always ignores E501 (it leaves length to the formatter): check it here.
+        # pytest-examples leaves length to the formatter: check it here, as readers see it.
         for offset, text in enumerate(source.splitlines(), start=1):
             if len(text) > 88:
                 failures.append(
