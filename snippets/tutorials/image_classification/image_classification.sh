@@ -8,8 +8,9 @@ pip install lightning wandb torchmetrics scikit-learn
 pip install torchvision   # only for the CIFAR-10 variant; pick the build matching your torch
 # --8<-- [end:install_cifar10]
 # --8<-- [start:run]
-python image_classification_trainer.py
-python image_classification_fabric.py
+# After `wandb login`, drop WANDB_MODE=offline to log live.
+WANDB_MODE=offline python image_classification_trainer.py
+WANDB_MODE=offline python image_classification_fabric.py
 # --8<-- [end:run]
 # --8<-- [start:inspect]
 python -m wandb leet inspect --summary wandb/latest-run

@@ -3,13 +3,14 @@
 The same data module, CNN and W&B records as the Trainer version, in a loop you write:
 early stopping by hand, the best checkpoint saved with fabric.save and logged as an
 artifact, predictions logged as images, and a test of the best checkpoint at the end.
-Run it with `python image_classification_fabric.py`. It runs offline unless you set
-WANDB_MODE=online (after `wandb login`); `wandb sync` uploads an offline run later.
+
+Run it with `python image_classification_fabric.py` after `wandb login`, or without an
+account with `WANDB_MODE=offline python image_classification_fabric.py` (`wandb sync`
+uploads it later).
 """
 
 # --8<-- [start:imports]
 import math
-import os
 from pathlib import Path
 
 import lightning as L
@@ -25,10 +26,8 @@ from wandb.integration.lightning.fabric import WandbLogger
 
 # --8<-- [end:imports]
 
-os.environ.setdefault("WANDB_MODE", "offline")
 
-
-# The same data module as in image_classification_trainer.py.
+# --8<-- [start:datamodule]
 class DigitsDataModule(L.LightningDataModule):
     """1,797 real 8x8 handwritten digits from scikit-learn:
     1,200 train, 300 val, 297 test.
@@ -39,9 +38,11 @@ class DigitsDataModule(L.LightningDataModule):
         self.data_dir = Path(data_dir)
         self.batch_size = batch_size
         self.num_classes = 10
-        self.dims = (1, 8, 8)
+        self.dims = (1, 8, 8)  # channels, height, width
 
     def prepare_data(self):
+        # Runs once, on one process: fetch and write to disk, never assign state here.
+        # scikit-learn ships the digits, so "fetching" is writing them to data_dir.
         path = self.data_dir / "digits.npz"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -49,10 +50,12 @@ class DigitsDataModule(L.LightningDataModule):
             np.savez(path, images=images, labels=labels)
 
     def setup(self, stage: str):
+        # Runs on every process: load from disk, transform, split.
         with np.load(self.data_dir / "digits.npz") as data:
             images = torch.tensor(data["images"] / 16.0, dtype=torch.float32)
             labels = torch.tensor(data["labels"])
-        full = TensorDataset(images.view(-1, *self.dims), labels)
+        full = TensorDataset(images.view(-1, *self.dims), labels)  # to 1x8x8, in [0, 1]
+        # The same seed in every stage, so the test split never leaks into training.
         train, val, test = random_split(
             full, [1200, 300, 297], generator=torch.Generator().manual_seed(42)
         )
@@ -69,6 +72,9 @@ class DigitsDataModule(L.LightningDataModule):
 
     def test_dataloader(self):
         return DataLoader(self.test_set, batch_size=self.batch_size)
+
+
+# --8<-- [end:datamodule]
 
 
 # --8<-- [start:model]
@@ -112,7 +118,7 @@ def evaluate(model, loader, accuracy: MulticlassAccuracy) -> tuple[float, float]
 
 # --8<-- [start:log_images]
 @torch.no_grad()
-def log_predictions(logger, model, batch, step: int, num_samples: int = 16):
+def log_predictions(logger, model, batch, step: int, num_samples: int):
     """The first validation batch as uint8 images,
     captioned with prediction and label.
     """
@@ -155,82 +161,76 @@ def save_best(fabric, logger, model, optimizer, epoch: int, score: float) -> Non
 # --8<-- [end:checkpoint]
 
 
-def main(accelerator: str = "auto") -> int:
-    # --8<-- [start:setup]
-    logger = WandbLogger(project="lightning-image-classification", job_type="train")
-    fabric = L.Fabric(accelerator=accelerator, devices=1, loggers=[logger])
-    fabric.launch()
-    fabric.seed_everything(0)
-    config = {
-        "batch_size": 64,
-        "lr": 1e-2,
-        "max_epochs": 10,  # a ceiling: early stopping ends the run sooner
-        "patience": 1,
-        "min_delta": 0.02,
-    }
-    logger.log_hyperparams(config)
+# --8<-- [start:setup]
+logger = WandbLogger(project="lightning-image-classification", job_type="train")
+fabric = L.Fabric(devices=1, loggers=[logger])
+fabric.launch()
+fabric.seed_everything(0)
+config = {
+    "batch_size": 64,
+    "lr": 1e-2,
+    "max_epochs": 10,  # a ceiling: early stopping ends the run sooner
+    "patience": 1,
+    "min_delta": 0.02,
+}
+logger.log_hyperparams(config)
 
-    dm = DigitsDataModule(batch_size=config["batch_size"])
-    if fabric.is_global_zero:
-        dm.prepare_data()  # once, like the Trainer does it
-    fabric.barrier()
-    dm.setup("fit")
-    model = ConvNet(in_channels=1, image_size=8, num_classes=dm.num_classes)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
-    model, optimizer = fabric.setup(model, optimizer)
-    train_loader, val_loader = fabric.setup_dataloaders(
-        dm.train_dataloader(), dm.val_dataloader()
+dm = DigitsDataModule(batch_size=config["batch_size"])
+if fabric.is_global_zero:
+    dm.prepare_data()  # once, like the Trainer does it
+fabric.barrier()
+dm.setup("fit")
+model = ConvNet(in_channels=1, image_size=8, num_classes=dm.num_classes)
+optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
+model, optimizer = fabric.setup(model, optimizer)
+train_loader, val_loader = fabric.setup_dataloaders(
+    dm.train_dataloader(), dm.val_dataloader()
+)
+accuracy = MulticlassAccuracy(num_classes=dm.num_classes).to(fabric.device)
+# --8<-- [end:setup]
+
+# --8<-- [start:loop]
+step, best_accuracy = 0, 0.0
+best_loss, bad_epochs, stopped_epoch = math.inf, 0, 0
+for epoch in range(config["max_epochs"]):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        fabric.backward(loss)  # not loss.backward()
+        optimizer.step()
+        step += 1
+        if step % 5 == 0:
+            fabric.log_dict({"train_loss": loss.item(), "epoch": epoch}, step=step)
+
+    val_loss, val_accuracy = evaluate(model, val_loader, accuracy)
+    fabric.log_dict(
+        {"val_loss": val_loss, "val_accuracy": val_accuracy, "epoch": epoch},
+        step=step,
     )
-    accuracy = MulticlassAccuracy(num_classes=dm.num_classes).to(fabric.device)
-    # --8<-- [end:setup]
+    log_predictions(logger, model, next(iter(val_loader)), step, num_samples=16)
 
-    # --8<-- [start:loop]
-    step, best_accuracy = 0, 0.0
-    best_loss, bad_epochs, stopped_epoch = math.inf, 0, 0
-    for epoch in range(config["max_epochs"]):
-        model.train()
-        for x, y in train_loader:
-            optimizer.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            fabric.backward(loss)  # not loss.backward()
-            optimizer.step()
-            step += 1
-            if step % 5 == 0:
-                fabric.log_dict({"train_loss": loss.item(), "epoch": epoch}, step=step)
+    if val_accuracy > best_accuracy:  # ModelCheckpoint(monitor=..., mode="max")
+        best_accuracy = val_accuracy
+        save_best(fabric, logger, model, optimizer, epoch, val_accuracy)
+    # EarlyStopping(monitor="val_loss", patience=..., min_delta=...), by hand
+    if val_loss < best_loss - config["min_delta"]:
+        best_loss, bad_epochs = val_loss, 0
+    else:
+        bad_epochs += 1
+        if bad_epochs >= config["patience"]:
+            stopped_epoch = epoch
+            break
+logger.experiment.summary["stopped_epoch"] = stopped_epoch
+# --8<-- [end:loop]
 
-        val_loss, val_accuracy = evaluate(model, val_loader, accuracy)
-        fabric.log_dict(
-            {"val_loss": val_loss, "val_accuracy": val_accuracy, "epoch": epoch},
-            step=step,
-        )
-        log_predictions(logger, model, next(iter(val_loader)), step)
+# --8<-- [start:test]
+fabric.load(Path("checkpoints") / "best.ckpt", {"model": model})  # the best weights
+dm.setup("test")
+test_loader = fabric.setup_dataloaders(dm.test_dataloader())
+test_loss, test_accuracy = evaluate(model, test_loader, accuracy)
+fabric.log_dict({"test_loss": test_loss, "test_accuracy": test_accuracy}, step=step)
 
-        if val_accuracy > best_accuracy:  # ModelCheckpoint(monitor=..., mode="max")
-            best_accuracy = val_accuracy
-            save_best(fabric, logger, model, optimizer, epoch, val_accuracy)
-        # EarlyStopping(monitor="val_loss", patience=..., min_delta=...), by hand
-        if val_loss < best_loss - config["min_delta"]:
-            best_loss, bad_epochs = val_loss, 0
-        else:
-            bad_epochs += 1
-            if bad_epochs >= config["patience"]:
-                stopped_epoch = epoch
-                break
-    logger.experiment.summary["stopped_epoch"] = stopped_epoch
-    # --8<-- [end:loop]
-
-    # --8<-- [start:test]
-    fabric.load(Path("checkpoints") / "best.ckpt", {"model": model})  # the best weights
-    dm.setup("test")
-    test_loader = fabric.setup_dataloaders(dm.test_dataloader())
-    test_loss, test_accuracy = evaluate(model, test_loader, accuracy)
-    fabric.log_dict({"test_loss": test_loss, "test_accuracy": test_accuracy}, step=step)
-
-    logger.finalize("success")  # Fabric never calls it for you
-    wandb.finish()
-    # --8<-- [end:test]
-    return stopped_epoch
-
-
-if __name__ == "__main__":
-    main()
+logger.finalize("success")  # Fabric never calls it for you
+wandb.finish()
+# --8<-- [end:test]

@@ -3,12 +3,13 @@
 A LightningDataModule, a small CNN with torchmetrics, a callback that logs
 predictions as images, early stopping, checkpoints logged as W&B artifacts, and a
 test on the best checkpoint.
-Run it with `python image_classification_trainer.py`. It runs offline unless you set
-WANDB_MODE=online (after `wandb login`); `wandb sync` uploads an offline run later.
+
+Run it with `python image_classification_trainer.py` after `wandb login`, or without an
+account with `WANDB_MODE=offline python image_classification_trainer.py` (`wandb sync`
+uploads it later).
 """
 
 # --8<-- [start:imports]
-import os
 from pathlib import Path
 
 import lightning as L
@@ -24,8 +25,6 @@ from torch.utils.data import DataLoader, TensorDataset, random_split
 from torchmetrics.classification import MulticlassAccuracy
 
 # --8<-- [end:imports]
-
-os.environ.setdefault("WANDB_MODE", "offline")
 
 
 # --8<-- [start:datamodule]
@@ -173,80 +172,36 @@ class ImagePredictionLogger(Callback):
 # --8<-- [end:callback]
 
 
-# --8<-- [start:cifar10]
-# On a machine with torchvision and a network, the same pipeline runs on CIFAR-10.
-# This site's tests do not run it: it needs torchvision and a download.
-class CIFAR10DataModule(DigitsDataModule):  # pragma: no cover - needs torchvision
-    def __init__(self, data_dir: str = "data", batch_size: int = 64):
-        super().__init__(data_dir, batch_size)
-        self.dims = (3, 32, 32)  # RGB, 32x32
+# --8<-- [start:setup]
+L.seed_everything(0)
+dm = DigitsDataModule(batch_size=64)
+model = ImageClassifier(in_channels=1, image_size=8, num_classes=dm.num_classes)
 
-    def prepare_data(self):
-        from torchvision.datasets import CIFAR10
-
-        CIFAR10(self.data_dir, train=True, download=True)
-        CIFAR10(self.data_dir, train=False, download=True)
-
-    def setup(self, stage: str):
-        from torchvision import transforms
-        from torchvision.datasets import CIFAR10
-
-        # ToTensor turns HxWxC uint8 into CxHxW floats in [0, 1]; no normalization here,
-        # so the callback's `x * 255` stays right (normalize, and undo it there).
-        transform = transforms.ToTensor()
-        if stage in ("fit", "validate"):
-            full = CIFAR10(self.data_dir, train=True, transform=transform)
-            self.train_set, self.val_set = random_split(
-                full, [45000, 5000], generator=torch.Generator().manual_seed(42)
-            )
-        if stage in ("test", "predict"):
-            self.test_set = CIFAR10(self.data_dir, train=False, transform=transform)
-
-
-# Then: model = ImageClassifier(in_channels=3, image_size=32), and in the callback
-# log RGB: pixels = (x[:n] * 255).clamp(0, 255).byte().permute(0, 2, 3, 1).cpu().numpy()
-# --8<-- [end:cifar10]
-
-
-def main(accelerator: str = "auto") -> int:
-    L.seed_everything(0)
-    # --8<-- [start:setup]
-    dm = DigitsDataModule(batch_size=64)
-    model = ImageClassifier(in_channels=1, image_size=8, num_classes=dm.num_classes)
-
-    wandb_logger = WandbLogger(
-        project="lightning-image-classification", job_type="train", log_model="all"
-    )
-    # Stop when val_loss has not improved by at least min_delta for `patience` epochs.
-    early_stopping = EarlyStopping(monitor="val_loss", patience=1, min_delta=0.02)
-    # Keep the checkpoint with the best val_accuracy; log_model="all" uploads each one.
-    checkpoint = ModelCheckpoint(monitor="val_accuracy", mode="max")
-    max_epochs = 10  # a ceiling: early stopping ends the run sooner
-    trainer = L.Trainer(
-        max_epochs=max_epochs,
-        accelerator=accelerator,
-        logger=wandb_logger,
-        callbacks=[early_stopping, checkpoint, ImagePredictionLogger(num_samples=16)],
-        log_every_n_steps=5,
-        enable_progress_bar=False,
-    )
-    wandb_logger.log_hyperparams(
-        {"batch_size": dm.batch_size, "max_epochs": max_epochs}
-    )
-    # --8<-- [end:setup]
-    # --8<-- [start:fit]
-    trainer.fit(model, datamodule=dm)
-    # Record why training ended: the epoch early stopping stopped at
-    # (0 if it never did).
-    # Read it now: test(ckpt_path=...) restores callback state from that checkpoint.
-    stopped_epoch = early_stopping.stopped_epoch
-    wandb_logger.experiment.summary["stopped_epoch"] = stopped_epoch
-    # Evaluate the best checkpoint (by val_accuracy) on the held-out test split.
-    trainer.test(datamodule=dm, ckpt_path="best")
-    wandb.finish()
-    # --8<-- [end:fit]
-    return stopped_epoch
-
-
-if __name__ == "__main__":
-    main()
+wandb_logger = WandbLogger(
+    project="lightning-image-classification", job_type="train", log_model="all"
+)
+# Stop when val_loss has not improved by at least min_delta for `patience` epochs.
+early_stopping = EarlyStopping(monitor="val_loss", patience=1, min_delta=0.02)
+# Keep the checkpoint with the best val_accuracy; log_model="all" uploads each one.
+checkpoint = ModelCheckpoint(monitor="val_accuracy", mode="max")
+max_epochs = 10  # a ceiling: early stopping ends the run sooner
+trainer = L.Trainer(
+    max_epochs=max_epochs,
+    logger=wandb_logger,
+    callbacks=[early_stopping, checkpoint, ImagePredictionLogger(num_samples=16)],
+    log_every_n_steps=5,
+    enable_progress_bar=False,
+)
+wandb_logger.log_hyperparams({"batch_size": dm.batch_size, "max_epochs": max_epochs})
+# --8<-- [end:setup]
+# --8<-- [start:fit]
+trainer.fit(model, datamodule=dm)
+# Record why training ended: the epoch early stopping stopped at
+# (0 if it never did).
+# Read it now: test(ckpt_path=...) restores callback state from that checkpoint.
+stopped_epoch = early_stopping.stopped_epoch
+wandb_logger.experiment.summary["stopped_epoch"] = stopped_epoch
+# Evaluate the best checkpoint (by val_accuracy) on the held-out test split.
+trainer.test(datamodule=dm, ckpt_path="best")
+wandb.finish()
+# --8<-- [end:fit]

@@ -1,4 +1,5 @@
-"""The image classification tutorial's two scripts, read back from what W&B recorded."""
+"""The image classification tutorial's two scripts, run as `python <script>` would,
+read back from what W&B recorded."""
 
 import itertools
 import math
@@ -7,16 +8,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from snippets.tutorials.image_classification import (
-    image_classification_fabric,
-    image_classification_trainer,
-)
-from tested_docs import RecordedRun, wandb_digest
+from tested_docs import TORCH_DEVICE, RecordedRun, wandb_digest
 
+HERE = Path(__file__).parent
 TEST_ACCURACY_FLOOR = 0.85  # stated on the page; guessing scores 0.1
 MAX_EPOCHS = 10
 NUM_SAMPLES = 16
-STEPS_PER_EPOCH = math.ceil(1200 / 64)  # 1,200 training images, batches of 64
+STEPS_PER_EPOCH = math.ceil(1200 / 64)  # 1,200 training images, batches of 64: 19
 
 
 def check_early_stopping(run: RecordedRun) -> int:
@@ -29,9 +27,9 @@ def check_early_stopping(run: RecordedRun) -> int:
     best_before = min(val_losses[:-1])
     assert val_losses[-1] >= best_before - 0.02
     assert all(b < a - 0.02 for a, b in itertools.pairwise(val_losses[:-1]))
-    assert (
-        run.column("epoch")[: len(val_losses)]
-        == sorted(run.column("epoch"))[:epochs_run]
+    # one validation row per epoch, each labelled with its epoch
+    assert [row["epoch"] for row in run.rows_with("val_loss")] == list(
+        range(epochs_run)
     )
     return epochs_run
 
@@ -61,10 +59,18 @@ def check_images(run: RecordedRun, epochs_run: int) -> None:
     # the unshuffled val loader shows the same images every epoch, so you can watch them
     labels = [[c.split("label ")[1] for c in r["val_examples.captions"]] for r in rows]
     assert all(epoch_labels == labels[0] for epoch_labels in labels)
+    # and the predictions in the captions change as the model learns
+    preds = [[c.split(",")[0] for c in r["val_examples.captions"]] for r in rows]
+    assert preds[0] != preds[-1]
 
 
 def check_checkpoints(run: RecordedRun, best_file: Path) -> None:
-    """One `model-<run id>` version per val_accuracy improvement; `best` on the best."""
+    """One `model-<run id>` version per val_accuracy improvement.
+
+    Each is logged with the aliases `latest` and `best`; an alias sits on one version at
+    a time, so once synced `latest` is on the last version and `best` on the best one
+    (here the same version: a checkpoint is logged only when val_accuracy improves).
+    """
     name = f"model-{run.run_id}"
     versions = run.artifact_versions(name)
     assert [a.name for a in run.artifacts] == [name] * len(versions)
@@ -75,12 +81,14 @@ def check_checkpoints(run: RecordedRun, best_file: Path) -> None:
     assert len(versions) == len(improvements) >= 2
     for version, score in zip(versions, improvements, strict=True):
         assert version.type == "model"
-        assert sorted(version.aliases) == ["best", "latest"]
+        assert sorted(version.aliases) == ["best", "latest"]  # as logged
         assert [f.path for f in version.files] == ["model.ckpt"]
         assert version.metadata["score"] == pytest.approx(score)
+    latest = run.alias_holder(name, "latest")
     best = run.alias_holder(name, "best")
-    assert best is versions[-1]
+    assert latest is versions[-1]
     assert best.metadata["score"] == pytest.approx(max(accuracies))
+    assert best is latest and best.version == len(versions) - 1
     assert best.file("model.ckpt").digest == wandb_digest(best_file)  # the file on disk
 
 
@@ -88,8 +96,6 @@ def check_common(run: RecordedRun) -> int:
     assert run.exit_code == 0
     assert run.project == "lightning-image-classification"
     assert run.job_type == "train"
-    assert run.config["batch_size"] == 64
-    assert run.config["max_epochs"] == MAX_EPOCHS
     assert run.metrics["*"].step_metric == "trainer/global_step"
     assert run.summary["test_accuracy"] > TEST_ACCURACY_FLOOR
     assert len(run.column("test_accuracy")) == len(run.column("test_loss")) == 1
@@ -98,11 +104,19 @@ def check_common(run: RecordedRun) -> int:
     assert train_loss[-1] < train_loss[0]
     epochs_run = check_early_stopping(run)
     check_images(run, epochs_run)
+    # the test row comes last, at the step training ended
+    test_row = run.rows_with("test_accuracy")[0]
+    assert run.history[-1] is test_row
+    assert test_row["trainer/global_step"] == STEPS_PER_EPOCH * epochs_run
     return epochs_run
 
 
+def steps_of(run: RecordedRun, key: str) -> list[int]:
+    return [row["trainer/global_step"] for row in run.rows_with(key)]
+
+
 def check_trainer_run(run: RecordedRun) -> None:
-    check_common(run)
+    epochs_run = check_common(run)
     assert run.config == {
         "in_channels": 1,
         "image_size": 8,
@@ -111,14 +125,16 @@ def check_trainer_run(run: RecordedRun) -> None:
         "batch_size": 64,
         "max_epochs": MAX_EPOCHS,
     }
+    # log_every_n_steps=5: train_loss at every 5th batch (global steps 4, 9, 14, ...)
+    assert steps_of(run, "train_loss") == list(
+        range(4, STEPS_PER_EPOCH * epochs_run, 5)
+    )
+    # epoch-level metrics at the last step of each epoch
+    last_steps = [STEPS_PER_EPOCH * (epoch + 1) - 1 for epoch in range(epochs_run)]
+    assert steps_of(run, "val_loss") == last_steps
+    assert steps_of(run, "train_accuracy") == last_steps
     train_accuracy = run.column("train_accuracy")
-    assert len(train_accuracy) == len(run.column("val_accuracy"))  # once an epoch
     assert train_accuracy[-1] > train_accuracy[0]
-    # Lightning's own rows move forward on the logger's x-axis
-    steps = [
-        r["trainer/global_step"] for r in run.history if "val_examples._type" not in r
-    ]
-    assert steps == sorted(steps)
     best = run.alias_holder(f"model-{run.run_id}", "best")
     checkpoint = best.metadata["ModelCheckpoint"]
     assert checkpoint["monitor"] == "val_accuracy" and checkpoint["mode"] == "max"
@@ -137,11 +153,13 @@ def check_fabric_run(run: RecordedRun) -> None:
         "patience": 1,
         "min_delta": 0.02,
     }
-    steps = run.column("trainer/global_step")
-    assert steps == sorted(steps)
-    assert (
-        steps[-1] == STEPS_PER_EPOCH * epochs_run
-    )  # the test row, after the last epoch
+    # train_loss every 5 steps; validation after the last step of each epoch
+    assert steps_of(run, "train_loss") == list(
+        range(5, STEPS_PER_EPOCH * epochs_run + 1, 5)
+    )
+    assert steps_of(run, "val_loss") == [
+        STEPS_PER_EPOCH * (epoch + 1) for epoch in range(epochs_run)
+    ]
     best = run.alias_holder(f"model-{run.run_id}", "best")
     assert best.metadata["monitor"] == "val_accuracy"
     assert best.metadata["epoch"] == run.column("val_accuracy").index(
@@ -151,27 +169,19 @@ def check_fabric_run(run: RecordedRun) -> None:
 
 
 def test_trainer(wandb_offline, accelerator):
-    stopped_epoch = image_classification_trainer.main(accelerator=accelerator)
+    namespace = wandb_offline.run_script(HERE / "image_classification_trainer.py")
     run = wandb_offline.run()
     check_trainer_run(run)
-    assert stopped_epoch == run.summary["stopped_epoch"]  # EarlyStopping.stopped_epoch
+    assert namespace["stopped_epoch"] == run.summary["stopped_epoch"]
+    # as the page says: test(ckpt_path="best") restored the callback's state from the
+    # checkpoint, so stopped_epoch must be read before it
+    assert namespace["early_stopping"].stopped_epoch == 0
+    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
 
 
 def test_fabric(wandb_offline, accelerator):
-    stopped_epoch = image_classification_fabric.main(accelerator=accelerator)
+    namespace = wandb_offline.run_script(HERE / "image_classification_fabric.py")
     run = wandb_offline.run()
     check_fabric_run(run)
-    assert stopped_epoch == run.summary["stopped_epoch"]
-
-
-@pytest.mark.parametrize(
-    ("script", "check"),
-    [
-        (image_classification_trainer, check_trainer_run),
-        (image_classification_fabric, check_fabric_run),
-    ],
-    ids=["trainer", "fabric"],
-)
-def test_runs_as_a_script(wandb_offline, script, check):
-    wandb_offline.run_script(script.__file__)
-    check(wandb_offline.run())
+    assert namespace["stopped_epoch"] == run.summary["stopped_epoch"]
+    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
