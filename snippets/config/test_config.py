@@ -1,22 +1,43 @@
 """The config page: every hyperparameter and every extra key lands in the recorded config."""
 
+from pathlib import Path
+
 import pytest
+import wandb
+from lightning.pytorch.loggers import WandbLogger
+from lightning.pytorch.utilities import rank_zero_only
+from wandb.sdk.lib.config_util import ConfigError
 
-from snippets.config import config_fabric, config_trainer
-from tested_docs import RecordedRun
+from tested_docs import TORCH_DEVICE
 
+HERE = Path(__file__).parent
 EXTRA = {"dataset": "sklearn-digits", "train_size": 1500, "batch_size": 64}
 
 
-def check_trainer_run(run: RecordedRun) -> None:
+def test_trainer(wandb_offline, accelerator):
+    namespace = wandb_offline.run_script(HERE / "config_trainer.py")
+    run = wandb_offline.run()
     assert run.exit_code == 0
     assert run.project == "lightning-config"
     # save_hyperparameters() records every __init__ argument, defaults included
     assert run.config == {"hidden": 32, "lr": 0.01, "dropout": 0.1, **EXTRA}
+    # 24 batches an epoch, 2 epochs, train_loss every 10 steps
+    assert run.column("trainer/global_step")[-1] == 47
+    assert len(run.column("train_loss")) == 4
+    assert len(run.column("val_accuracy")) == 2
     assert run.summary["val_accuracy"] > 0.8
+    # the recorded values are the ones the model was built with
+    model = namespace["trainer"].lightning_module
+    assert dict(model.hparams) == {"hidden": 32, "lr": 0.01, "dropout": 0.1}
+    assert model.net[0].out_features == 32 and model.net[2].p == 0.1
+    train_loader = namespace["train_loader"]
+    assert len(train_loader.dataset) == 1500 and train_loader.batch_size == 64
+    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
 
 
-def check_fabric_run(run: RecordedRun) -> None:
+def test_fabric(wandb_offline, accelerator):
+    namespace = wandb_offline.run_script(HERE / "config_fabric.py")
+    run = wandb_offline.run()
     assert run.exit_code == 0
     assert run.project == "lightning-config"
     assert run.config == {
@@ -26,38 +47,44 @@ def check_fabric_run(run: RecordedRun) -> None:
         "epochs": 2,
         **EXTRA,
     }
+    # one row per epoch, at the end of each 24-batch epoch
     assert run.column("trainer/global_step") == [24, 48]
+    assert run.column("epoch") == [0, 1]
+    assert run.column("train_loss")[-1] < run.column("train_loss")[0]
     assert run.summary["val_accuracy"] > 0.8
-
-
-def test_trainer(wandb_offline, accelerator):
-    config_trainer.main(accelerator=accelerator)
-    check_trainer_run(wandb_offline.run())
-
-
-def test_fabric(wandb_offline, accelerator):
-    config_fabric.main(accelerator=accelerator)
-    check_fabric_run(wandb_offline.run())
-
-
-@pytest.mark.parametrize(
-    ("script", "check"),
-    [(config_trainer, check_trainer_run), (config_fabric, check_fabric_run)],
-    ids=["trainer", "fabric"],
-)
-def test_runs_as_a_script(wandb_offline, script, check):
-    wandb_offline.run_script(script.__file__)
-    check(wandb_offline.run())
+    net = namespace["model"].module
+    assert net[0].out_features == 32 and net[2].p == 0.1
+    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
 
 
 def test_changing_a_recorded_value_needs_allow_val_change(wandb_offline):
     """The page's pitfall: config["lr"] = ... after save_hyperparameters() raises."""
-    import wandb
-    from wandb.sdk.lib.config_util import ConfigError
-
     run = wandb.init(project="lightning-config", config={"lr": 0.01})
-    with pytest.raises(ConfigError, match="allow_val_change"):
+    with pytest.raises(ConfigError, match='Attempted to change value of key "lr"'):
         run.config["lr"] = 0.1
     run.config.update({"lr": 0.1}, allow_val_change=True)
     run.finish()
     assert wandb_offline.run().config == {"lr": 0.1}
+
+
+def test_module_level_config_needs_an_open_run(wandb_offline):
+    with pytest.raises(wandb.Error, match=r"You must call wandb.init\(\) before"):
+        wandb.config["key"] = "value"
+    assert not wandb_offline.runs()
+
+
+def test_config_update_needs_a_dictionary(wandb_offline):
+    run = wandb.init(project="lightning-config")
+    with pytest.raises(TypeError):
+        run.config.update()
+    run.finish()
+
+
+def test_experiment_on_other_ranks_is_a_stand_in(wandb_offline, monkeypatch):
+    """Rule two: off rank zero, `experiment` does nothing and item assignment fails."""
+    monkeypatch.setattr(rank_zero_only, "rank", 1)
+    logger = WandbLogger(project="lightning-config")
+    with pytest.raises(TypeError, match="does not support item assignment"):
+        logger.experiment.config["batch_size"] = 64
+    assert wandb.run is None
+    assert not (wandb_offline.root / "wandb").exists()

@@ -1,12 +1,12 @@
-"""Check your setup: train a tiny digit classifier with the Trainer and log it to W&B.
+"""Check your setup: log in, then train a small digit classifier with the Trainer and
+log it to W&B.
 
-python check_setup.py                      # offline: the default of this script
-WANDB_MODE=online python check_setup.py    # live, after `wandb login`
-WANDB_MODE=disabled python check_setup.py  # W&B does nothing, training still runs
+Run it with `python check_setup.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python check_setup.py` (`wandb sync` uploads it later).
+With `WANDB_MODE=disabled python check_setup.py` it trains and W&B records nothing.
 """
 
-import os
-
+# --8<-- [start:imports]
 import lightning as L
 import torch
 import wandb
@@ -14,22 +14,13 @@ from lightning.pytorch.loggers import WandbLogger
 from sklearn.datasets import load_digits
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
+from torchmetrics.functional import accuracy
 
-# --8<-- [start:default_mode]
-# Offline unless you chose a mode yourself (WANDB_MODE=online or disabled).
-os.environ.setdefault("WANDB_MODE", "offline")
-# --8<-- [end:default_mode]
+# --8<-- [end:imports]
 
 
-def log_in() -> None:  # pragma: no cover - needs a W&B account and asks for an API key
-    # --8<-- [start:notebook_login]
-    import wandb
-
-    wandb.login()  # prompts for the key once and stores it in ~/.netrc
-    # --8<-- [end:notebook_login]
-
-
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -38,15 +29,19 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
@@ -59,31 +54,27 @@ class DigitsClassifier(L.LightningModule):
 
     def validation_step(self, batch, batch_idx):
         x, y = batch
-        accuracy = (self.net(x).argmax(dim=1) == y).float().mean()
-        self.log("val_accuracy", accuracy)
+        preds = self.net(x).argmax(dim=1)
+        self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
 
-def main(accelerator: str = "auto") -> float:
-    """Train for two epochs; return the last validation accuracy."""
-    L.seed_everything(0)
-    # --8<-- [start:run]
-    wandb_logger = WandbLogger(project="lightning-setup-check")
-    trainer = L.Trainer(
-        logger=wandb_logger,
-        max_epochs=2,
-        log_every_n_steps=10,
-        accelerator=accelerator,
-        enable_progress_bar=False,
-    )
-    trainer.fit(DigitsClassifier(), *digits_loaders())
-    print("W&B mode:", os.environ["WANDB_MODE"], "run id:", wandb_logger.version)
-    wandb.finish()
-    # --8<-- [end:run]
-    return float(trainer.callback_metrics["val_accuracy"])
+# --8<-- [end:model]
 
+# --8<-- [start:login]
+# Asks for your API key once and stores it in ~/.netrc. With WANDB_MODE=offline
+# or disabled it asks nothing and returns False: such runs need no account.
+logged_in = wandb.login()
+# --8<-- [end:login]
 
-if __name__ == "__main__":
-    main()
+# --8<-- [start:run]
+L.seed_everything(0)
+wandb_logger = WandbLogger(project="lightning-setup-check")
+trainer = L.Trainer(logger=wandb_logger, max_epochs=2, log_every_n_steps=10)
+trainer.fit(DigitsClassifier(), *digits_loaders())
+mode = wandb_logger.experiment.settings.mode
+print("Logged in:", logged_in, "W&B mode:", mode, "run id:", wandb_logger.version)
+wandb.finish()
+# --8<-- [end:run]

@@ -1,12 +1,32 @@
-"""The install page: an offline run is recorded and finished; a disabled one leaves nothing."""
+"""The install page: check_setup.py logs in, trains and is recorded offline; disabled,
+W&B records nothing; online without an account, it stops at the login. Every command of
+install.sh exists with the options it uses."""
 
+import os
+import shlex
 import subprocess
+import sys
+from importlib.metadata import distribution
 from pathlib import Path
 
-from snippets.install import check_setup
-from tested_docs import RecordedRun
+import pytest
+from wandb.errors import UsageError
+from wandb.sdk.wandb_settings import Settings
+
+from tested_docs import TORCH_DEVICE, RecordedRun
 
 HERE = Path(__file__).parent
+SCRIPT = HERE / "check_setup.py"
+OFFLINE_WARNING = "Unable to verify login in offline mode."
+
+
+@pytest.fixture
+def netrc(wandb_offline, monkeypatch) -> Path:
+    """Where wandb.login() would store a key: a fresh file that must stay absent."""
+    path = wandb_offline.root / "netrc"
+    monkeypatch.setenv("NETRC", str(path))
+    monkeypatch.setenv("WANDB_SILENT", "false")  # let wandb.login() say what it does
+    return path
 
 
 def check_offline_run(run: RecordedRun) -> None:
@@ -16,42 +36,129 @@ def check_offline_run(run: RecordedRun) -> None:
     assert run.config == {"hidden": 64, "lr": 0.01}
     steps = run.column("trainer/global_step")
     assert steps == sorted(steps) and steps[-1] == 2 * 24 - 1  # 24 batches an epoch
+    assert len(run.column("train_loss")) == 4  # 48 steps, every 10th
+    assert run.column("train_loss")[-1] < run.column("train_loss")[0]
     assert len(run.column("val_accuracy")) == 2
     assert run.summary["val_accuracy"] > 0.8  # chance is 0.1
 
 
-def test_offline_run_is_recorded(wandb_offline, accelerator):
-    check_setup.main(accelerator=accelerator)
-    check_offline_run(wandb_offline.run())
+def test_offline(wandb_offline, accelerator, netrc, capsys):
+    """`WANDB_MODE=offline python check_setup.py`: no prompt, no key, a run on disk."""
+    namespace = wandb_offline.run_script(SCRIPT)
+    run = wandb_offline.run()
+    check_offline_run(run)
+    out, err = capsys.readouterr()
+    # wandb.login() asked for nothing, only warned, returned False and stored no key
+    assert namespace["logged_in"] is False
+    assert OFFLINE_WARNING in err
+    assert not netrc.exists()
+    assert f"Logged in: False W&B mode: offline run id: {run.run_id}" in out
+    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    # `ls wandb/latest-run/`: the .wandb log and the files/ folder the page names
+    latest = wandb_offline.root / "wandb" / "latest-run"
+    assert latest.resolve() == run.path.resolve()
+    assert {f"run-{run.run_id}.wandb", "files"} <= {p.name for p in latest.iterdir()}
 
 
-def test_disabled_mode_records_nothing(wandb_offline, monkeypatch, accelerator):
+def test_disabled_records_nothing(
+    wandb_offline, monkeypatch, accelerator, netrc, capsys
+):
+    """`WANDB_MODE=disabled python check_setup.py`: Lightning trains, W&B writes nothing."""
     monkeypatch.setenv("WANDB_MODE", "disabled")
-    val_accuracy = check_setup.main(accelerator=accelerator)
-    assert val_accuracy > 0.8  # Lightning trained as usual...
-    check_nothing_recorded(wandb_offline.root)  # ...but W&B wrote nothing
-
-
-def test_disabled_mode_wins_over_the_scripts_default(wandb_offline, monkeypatch):
-    """`WANDB_MODE=disabled python check_setup.py`: the script's offline default must yield."""
-    monkeypatch.setenv("WANDB_MODE", "disabled")
-    wandb_offline.run_script(check_setup.__file__)
-    check_nothing_recorded(wandb_offline.root)
-
-
-def check_nothing_recorded(root: Path) -> None:
-    assert not (root / "wandb").exists()  # no run directory
+    namespace = wandb_offline.run_script(SCRIPT)
+    out, err = capsys.readouterr()
+    assert namespace["logged_in"] is False and OFFLINE_WARNING not in err
+    assert not netrc.exists()
+    assert "Logged in: False W&B mode: disabled" in out
+    trainer = namespace["trainer"]
+    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.global_step == 2 * 24
+    assert float(trainer.callback_metrics["val_accuracy"]) > 0.8  # trained as usual...
+    root = wandb_offline.root
+    assert not (root / "wandb").exists()  # ...but no run directory
     assert not list(root.rglob("*.wandb"))
     assert not list(root.rglob("*run-*"))
     # Lightning's ModelCheckpoint still saves under <save_dir>/<project>/<run id>/
-    assert list(root.glob("lightning-setup-check/*/checkpoints/*.ckpt"))
+    version = namespace["wandb_logger"].version
+    assert list(root.glob(f"lightning-setup-check/{version}/checkpoints/*.ckpt"))
 
 
-def test_runs_as_a_script(wandb_offline):
-    wandb_offline.run_script(check_setup.__file__)
-    check_offline_run(wandb_offline.run())
+def test_online_without_an_account_stops_at_the_login(
+    wandb_offline, monkeypatch, netrc
+):
+    """`WANDB_MODE=online python check_setup.py` with no key and no terminal to ask in."""
+    monkeypatch.setenv("WANDB_MODE", "online")
+    monkeypatch.setenv("WANDB_BASE_URL", "http://127.0.0.1:9")  # never the internet
+    with pytest.raises(UsageError, match=r"No API key configured\. Use `wandb login`"):
+        wandb_offline.run_script(SCRIPT)
+    assert not netrc.exists()
+    assert not (wandb_offline.root / "wandb").exists()  # it stopped before any run
+    assert not (wandb_offline.root / "lightning-setup-check").exists()
+
+
+def commands(script: Path) -> list[list[str]]:
+    """Each command line of a shell file, without comments and VAR=value prefixes."""
+    lines = []
+    for line in script.read_text().splitlines():
+        words = shlex.split(line, comments=True)
+        while words and (words[0] == "export" or "=" in words[0]):
+            words = words[1:]
+        if words and words[0] != "set":
+            lines.append(words)
+    return lines
+
+
+def help_text(words: list[str]) -> str:
+    """`<command> [<subcommand>] --help`, from this environment."""
+    program = {
+        "pip": [sys.executable, "-m", "pip"],
+        "wandb": [sys.executable, "-m", "wandb"],
+    }.get(words[0], [words[0]])
+    subcommand = [w for w in words[1:2] if not w.startswith("-") and words[0] != "ls"]
+    env = {**os.environ, "WANDB_BASE_URL": "http://127.0.0.1:9"}
+    done = subprocess.run(
+        [*program, *subcommand, "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_install_commands_exist_with_their_options():
+    lines = commands(HERE / "install.sh")
+    assert [w[:2] for w in lines] == [
+        ["pip", "install"],
+        ["wandb", "login"],
+        ["python", "check_setup.py"],
+        ["python", "check_setup.py"],
+        ["python", "check_setup.py"],
+        ["ls", "wandb/latest-run/"],
+        ["wandb", "sync"],
+        ["python", "check_setup.py"],
+    ]
+    for words in lines:
+        if words[0] == "python":
+            assert (HERE / words[1]).is_file()
+            continue
+        text = help_text(words)
+        for option in (w.split("=")[0] for w in words if w.startswith("-")):
+            assert option in text, (words, option)
+    # every package the pip line installs is the one these pages run with
+    (pip,) = (w for w in lines if w[0] == "pip")
+    for package in pip[2:]:
+        assert distribution(package).metadata["Name"].lower() == package
+
+
+def test_modes_in_install_sh_are_wandbs_modes():
+    text = (HERE / "install.sh").read_text()
+    for mode in ("online", "offline", "disabled"):
+        assert f"WANDB_MODE={mode} python check_setup.py" in text
+        assert Settings(mode=mode).mode == mode
 
 
 def test_shell_commands_parse():
-    for script in HERE.glob("*.sh"):
-        subprocess.run(["bash", "-n", str(script)], check=True)
+    subprocess.run(["bash", "-n", str(HERE / "install.sh")], check=True)

@@ -1,77 +1,86 @@
 """Logger arguments (Fabric): name, group and tag a run, and prefix its metrics.
 
-Run it with `python logger_fabric.py`. It runs offline unless you set WANDB_MODE.
+Each run trains one fold of a 5-fold cross-validation; the fold comes from the
+command line. Run it with `python logger_fabric.py 1` (then 2 to 5) after
+`wandb login`, or without an account with `WANDB_MODE=offline python logger_fabric.py 1`
+(`wandb sync` uploads it later).
 """
 
-import os
+# --8<-- [start:imports]
+import sys
 
 import lightning as L
 import torch
 import wandb
 from sklearn.datasets import load_digits
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset, random_split
+from torch.utils.data import DataLoader, Subset, TensorDataset
 from wandb.integration.lightning.fabric import WandbLogger
 
-os.environ.setdefault("WANDB_MODE", "offline")
+# --8<-- [end:imports]
 
 
-def digits_loaders(fold: int, batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
-    """A different random split of the digits for each fold."""
+# --8<-- [start:data]
+def fold_loaders(fold: int) -> tuple[DataLoader, DataLoader]:
+    """Fold 1 to 5 of the digits: every 5th image, from the fold's own start, validates."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
         torch.tensor(images / 16.0, dtype=torch.float32), torch.tensor(labels)
     )
-    train, val = random_split(
-        dataset, [1500, 297], generator=torch.Generator().manual_seed(fold)
+    val = [i for i in range(len(dataset)) if i % 5 == fold - 1]
+    train = [i for i in range(len(dataset)) if i % 5 != fold - 1]
+    return DataLoader(Subset(dataset, train), batch_size=64, shuffle=True), DataLoader(
+        Subset(dataset, val), batch_size=len(val)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
-        val, batch_size=297
-    )
 
 
-def main(accelerator: str = "auto", fold: int = 1) -> None:
-    # --8<-- [start:logger]
-    wandb_logger = WandbLogger(
-        project="lightning-digits-cv",
-        name=f"fold{fold}-mlp-fabric",  # the run's display name in the app
-        prefix=f"fold{fold}",  # train_loss is recorded as "fold1-train_loss"
-        # Everything below goes straight to wandb.init(...):
-        group="digits-cv",  # the app groups all folds of this experiment
-        job_type="train",
-        tags=["digits", "mlp", "fabric"],
-        notes="One fold of a cross-validation run.",
-        config={"fold": fold},
-    )
-    fabric = L.Fabric(accelerator=accelerator, devices=1, loggers=[wandb_logger])
-    fabric.launch()
-    # --8<-- [end:logger]
-    fabric.seed_everything(fold)
-    model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    model, optimizer = fabric.setup(model, optimizer)
-    train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders(fold))
+# --8<-- [end:data]
 
-    step = 0
-    for _epoch in range(2):
-        model.train()
-        for x, y in train_loader:
-            optimizer.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), y)
-            fabric.backward(loss)
-            optimizer.step()
-            step += 1
-            if step % 10 == 0:
-                fabric.log("train_loss", loss.item(), step=step)
-        model.eval()
-        with torch.no_grad():
-            x, y = next(iter(val_loader))  # one batch holds all 297 images
-            accuracy = (model(x).argmax(dim=1) == y).float().mean().item()
-        fabric.log("val_accuracy", accuracy, step=step)
+# --8<-- [start:logger]
+# The fold to train, from the command line: python logger_fabric.py 1
+fold = int(sys.argv[1])
+wandb_logger = WandbLogger(
+    project="lightning-digits-cv",
+    # the run's display name in the app
+    name=f"fold{fold}-mlp-fabric",
+    # train_loss is recorded as "fold1-train_loss"
+    prefix=f"fold{fold}",
+    # Everything below goes straight to wandb.init(...):
+    # the app groups all folds of this experiment
+    group="digits-cv",
+    job_type="train",
+    tags=["digits", "mlp", "fabric"],
+    notes="One fold of a cross-validation run.",
+    config={"fold": fold},
+)
+fabric = L.Fabric(devices=1, loggers=[wandb_logger])
+fabric.launch()
+# --8<-- [end:logger]
 
-    wandb_logger.finalize("success")
-    wandb.finish()
+# --8<-- [start:loop]
+fabric.seed_everything(fold)
+model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+model, optimizer = fabric.setup(model, optimizer)
+train_loader, val_loader = fabric.setup_dataloaders(*fold_loaders(fold))
 
+step = 0
+for epoch in range(2):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        fabric.backward(loss)
+        optimizer.step()
+        step += 1
+        if step % 10 == 0:
+            fabric.log_dict({"train_loss": loss.item(), "epoch": epoch}, step=step)
 
-if __name__ == "__main__":
-    main()
+    model.eval()
+    with torch.no_grad():
+        correct = sum((model(x).argmax(dim=1) == y).sum().item() for x, y in val_loader)
+    fabric.log("val_accuracy", correct / len(val_loader.dataset), step=step)
+
+wandb_logger.finalize("success")
+wandb.finish()
+# --8<-- [end:loop]

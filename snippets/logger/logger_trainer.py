@@ -1,9 +1,13 @@
 """Logger arguments (Trainer): name, group and tag a run, and prefix its metrics.
 
-Run it with `python logger_trainer.py`. It runs offline unless you set WANDB_MODE.
+Each run trains one fold of a 5-fold cross-validation; the fold comes from the
+command line. Run it with `python logger_trainer.py 1` (then 2 to 5) after
+`wandb login`, or without an account with `WANDB_MODE=offline python logger_trainer.py 1`
+(`wandb sync` uploads it later).
 """
 
-import os
+# --8<-- [start:imports]
+import sys
 
 import lightning as L
 import torch
@@ -11,29 +15,34 @@ import wandb
 from lightning.pytorch.loggers import WandbLogger
 from sklearn.datasets import load_digits
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset, random_split
+from torch.utils.data import DataLoader, Subset, TensorDataset
+from torchmetrics.functional import accuracy
 
-os.environ.setdefault("WANDB_MODE", "offline")
+# --8<-- [end:imports]
 
 
-def digits_loaders(fold: int, batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
-    """A different random split of the digits for each fold."""
+# --8<-- [start:data]
+def fold_loaders(fold: int) -> tuple[DataLoader, DataLoader]:
+    """Fold 1 to 5 of the digits: every 5th image, from the fold's own start, validates."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
         torch.tensor(images / 16.0, dtype=torch.float32), torch.tensor(labels)
     )
-    train, val = random_split(
-        dataset, [1500, 297], generator=torch.Generator().manual_seed(fold)
-    )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
-        val, batch_size=297
+    val = [i for i in range(len(dataset)) if i % 5 == fold - 1]
+    train = [i for i in range(len(dataset)) if i % 5 != fold - 1]
+    return DataLoader(Subset(dataset, train), batch_size=64, shuffle=True), DataLoader(
+        Subset(dataset, val), batch_size=len(val)
     )
 
 
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
@@ -46,38 +55,36 @@ class DigitsClassifier(L.LightningModule):
 
     def validation_step(self, batch, batch_idx):
         x, y = batch
-        accuracy = (self.net(x).argmax(dim=1) == y).float().mean()
-        self.log("val_accuracy", accuracy)
+        preds = self.net(x).argmax(dim=1)
+        self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
 
-def main(accelerator: str = "auto", fold: int = 1) -> None:
-    L.seed_everything(fold)
-    # --8<-- [start:logger]
-    wandb_logger = WandbLogger(
-        project="lightning-digits-cv",
-        name=f"fold{fold}-mlp",  # the run's display name in the app
-        prefix=f"fold{fold}",  # train_loss is recorded as "fold1-train_loss"
-        # Everything below goes straight to wandb.init(...):
-        group="digits-cv",  # the app groups all folds of this experiment
-        job_type="train",
-        tags=["digits", "mlp"],
-        notes="One fold of a cross-validation run.",
-        config={"fold": fold},
-    )
-    trainer = L.Trainer(
-        logger=wandb_logger,
-        max_epochs=2,
-        log_every_n_steps=10,
-        accelerator=accelerator,
-        enable_progress_bar=False,
-    )
-    # --8<-- [end:logger]
-    trainer.fit(DigitsClassifier(), *digits_loaders(fold))
-    wandb.finish()
+# --8<-- [end:model]
 
-
-if __name__ == "__main__":
-    main()
+# --8<-- [start:logger]
+# The fold to train, from the command line: python logger_trainer.py 1
+fold = int(sys.argv[1])
+wandb_logger = WandbLogger(
+    project="lightning-digits-cv",
+    # the run's display name in the app
+    name=f"fold{fold}-mlp",
+    # train_loss is recorded as "fold1-train_loss"
+    prefix=f"fold{fold}",
+    # Everything below goes straight to wandb.init(...):
+    # the app groups all folds of this experiment
+    group="digits-cv",
+    job_type="train",
+    tags=["digits", "mlp"],
+    notes="One fold of a cross-validation run.",
+    config={"fold": fold},
+)
+trainer = L.Trainer(logger=wandb_logger, max_epochs=2, log_every_n_steps=10)
+# --8<-- [end:logger]
+# --8<-- [start:fit]
+L.seed_everything(fold)
+trainer.fit(DigitsClassifier(), *fold_loaders(fold))
+wandb.finish()
+# --8<-- [end:fit]

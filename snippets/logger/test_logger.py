@@ -5,71 +5,78 @@ import re
 from pathlib import Path
 
 import pytest
+import wandb
 from lightning.pytorch.loggers import WandbLogger as TrainerWandbLogger
 from wandb.integration.lightning.fabric import WandbLogger as FabricWandbLogger
 
-from snippets.logger import logger_fabric, logger_trainer
-from tested_docs import RecordedRun
+from tested_docs import TORCH_DEVICE, RecordedRun
 
-DOCS = Path(__file__).parents[2] / "docs"
+HERE = Path(__file__).parent
+DOCS = HERE.parents[1] / "docs"
 NOT_AN_ARGUMENT = "—"
+DIGITS = 1797
 
 
 def notes(run: RecordedRun) -> str | None:
     return next(r["run"].get("notes") for r in run.records if r.get("type") == "run")
 
 
-def check_common(run: RecordedRun) -> None:
+def check_common(run: RecordedRun, fold: int) -> None:
     assert run.exit_code == 0
     assert run.project == "lightning-digits-cv"
     assert run.group == "digits-cv"
     assert run.job_type == "train"
     assert notes(run) == "One fold of a cross-validation run."
     keys = {key for row in run.history for key in row}
-    # prefix="fold1" joins with "-"; the logger's own x-axis keeps its name
-    assert {"fold1-train_loss", "fold1-val_accuracy", "trainer/global_step"} <= keys
-    assert not {"train_loss", "val_accuracy"} & keys
+    # prefix=f"fold{fold}" joins with "-"; the logger's own x-axis keeps its name
+    assert {f"fold{fold}-train_loss", f"fold{fold}-val_accuracy"} <= keys
+    assert "trainer/global_step" in keys
+    assert not {"train_loss", "val_accuracy", "epoch"} & keys
     steps = run.column("trainer/global_step")
     assert steps == sorted(steps)
-    assert run.summary["fold1-val_accuracy"] > 0.8  # chance is 0.1
+    assert run.summary[f"fold{fold}-val_accuracy"] > 0.8  # chance is 0.1
+    losses = run.column(f"fold{fold}-train_loss")
+    assert losses[-1] < losses[0]
 
 
-def check_trainer_run(run: RecordedRun) -> None:
-    check_common(run)
+def check_fold(val_indices: list[int], fold: int) -> None:
+    """The validation set is the fold's fifth of the digits: every 5th image."""
+    assert val_indices == list(range(fold - 1, DIGITS, 5))
+
+
+def test_trainer(wandb_offline, accelerator):
+    """`python logger_trainer.py 1`"""
+    namespace = wandb_offline.run_script(HERE / "logger_trainer.py", "1")
+    run = wandb_offline.run()
+    check_common(run, fold=1)
     assert run.display_name == "fold1-mlp"
     assert run.tags == ("digits", "mlp")
     # config= from the logger, hidden and lr from save_hyperparameters()
     assert run.config == {"fold": 1, "hidden": 64, "lr": 0.01}
-    assert len(run.column("fold1-train_loss")) == 4  # 48 steps, every 10th
+    # 1437 training images: 23 batches an epoch, 46 steps, train_loss every 10th
+    assert run.column("trainer/global_step")[-1] == 45
+    assert len(run.column("fold1-train_loss")) == 4
+    assert len(run.column("fold1-val_accuracy")) == 2
     assert "fold1-epoch" in run.history[-1]  # the Trainer's epoch gets the prefix too
-
-
-def check_fabric_run(run: RecordedRun) -> None:
-    check_common(run)
-    assert run.display_name == "fold1-mlp-fabric"
-    assert run.tags == ("digits", "mlp", "fabric")
-    assert run.config == {"fold": 1}
-    assert run.column("trainer/global_step") == [10, 20, 24, 30, 40, 48]
-
-
-def test_trainer(wandb_offline, accelerator):
-    logger_trainer.main(accelerator=accelerator)
-    check_trainer_run(wandb_offline.run())
+    trainer = namespace["trainer"]
+    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    check_fold(trainer.val_dataloaders.dataset.indices, fold=1)
 
 
 def test_fabric(wandb_offline, accelerator):
-    logger_fabric.main(accelerator=accelerator)
-    check_fabric_run(wandb_offline.run())
-
-
-@pytest.mark.parametrize(
-    ("script", "check"),
-    [(logger_trainer, check_trainer_run), (logger_fabric, check_fabric_run)],
-    ids=["trainer", "fabric"],
-)
-def test_runs_as_a_script(wandb_offline, script, check):
-    wandb_offline.run_script(script.__file__)
-    check(wandb_offline.run())
+    """`python logger_fabric.py 2`: another fold, another name, prefix and split."""
+    namespace = wandb_offline.run_script(HERE / "logger_fabric.py", "2")
+    run = wandb_offline.run()
+    check_common(run, fold=2)
+    assert run.display_name == "fold2-mlp-fabric"
+    assert run.tags == ("digits", "mlp", "fabric")
+    assert run.config == {"fold": 2}
+    # train_loss and epoch every 10 steps, val_accuracy after each 23-batch epoch
+    assert run.column("trainer/global_step") == [10, 20, 23, 30, 40, 46]
+    assert len(run.column("fold2-epoch")) == 4
+    assert len(run.column("fold2-val_accuracy")) == 2
+    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    check_fold(namespace["val_loader"].dataset.indices, fold=2)
 
 
 def real_defaults(cls: type) -> dict[str, str]:
@@ -99,14 +106,22 @@ def test_the_table_lists_every_argument_with_its_real_default(language):
         assert fabric_default == fabric.get(name, NOT_AN_ARGUMENT), name
 
 
-def test_both_loggers_join_the_prefix_with_a_hyphen():
-    assert (
-        TrainerWandbLogger.LOGGER_JOIN_CHAR == FabricWandbLogger.LOGGER_JOIN_CHAR == "-"
-    )
-
-
 @pytest.mark.parametrize("logger_class", [TrainerWandbLogger, FabricWandbLogger])
-def test_dir_is_ignored_while_save_dir_keeps_its_default(logger_class):
-    """The table's warning: wandb.init gets `save_dir or dir`, and save_dir defaults to "."."""
-    assert logger_class(dir="runs").save_dir == "."
-    assert logger_class(save_dir=None, dir="runs").save_dir == "runs"
+def test_where_the_run_folder_goes(wandb_offline, monkeypatch, logger_class):
+    """The table: save_dir (default ".") wins over WANDB_DIR, and dir= alone is ignored."""
+    work = wandb_offline.root / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    where = {}
+    for case, kwargs in {
+        "default": {},
+        "dir alone": {"dir": "runs"},
+        "save_dir=None": {"save_dir": None, "dir": "runs"},
+    }.items():
+        logger = logger_class(project="lightning-digits-cv", **kwargs)
+        where[case] = Path(logger.experiment.dir).resolve()
+        wandb.finish()
+    # WANDB_DIR is wandb_offline.root, yet the runs land under the working directory
+    assert where["default"].is_relative_to(work / "wandb")
+    assert where["dir alone"].is_relative_to(work / "wandb")
+    assert where["save_dir=None"].is_relative_to(work / "runs" / "wandb")
