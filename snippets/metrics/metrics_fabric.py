@@ -1,11 +1,11 @@
-"""Metrics (Fabric): fabric.log and fabric.log_dict with step=,
-torchmetrics, define_metric.
+"""Metrics (Fabric): fabric.log and fabric.log_dict with step=, torchmetrics,
+define_metric.
 
-Run it with `python metrics_fabric.py`. It runs offline unless you set WANDB_MODE.
+Run it with `python metrics_fabric.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python metrics_fabric.py` (`wandb sync` uploads it later).
 """
 
-import os
-
+# --8<-- [start:imports]
 import lightning as L
 import torch
 import wandb
@@ -15,10 +15,11 @@ from torch.utils.data import DataLoader, TensorDataset, random_split
 from torchmetrics.classification import MulticlassAccuracy
 from wandb.integration.lightning.fabric import WandbLogger
 
-os.environ.setdefault("WANDB_MODE", "offline")
+# --8<-- [end:imports]
 
 
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -27,70 +28,68 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
-def main(accelerator: str = "auto") -> None:
-    # --8<-- [start:setup]
-    wandb_logger = WandbLogger(project="lightning-metrics")
-    fabric = L.Fabric(accelerator=accelerator, devices=1, loggers=[wandb_logger])
-    fabric.launch()
-    # --8<-- [end:setup]
-    # --8<-- [start:define_metric]
-    # After launch (the run exists only now), once, on rank zero:
-    if fabric.is_global_zero:
-        wandb_logger.experiment.define_metric(
-            "val_accuracy", step_metric="trainer/global_step", summary="max"
-        )
-    # --8<-- [end:define_metric]
-    fabric.seed_everything(0)
-    model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    model, optimizer = fabric.setup(model, optimizer)
-    train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders())
+# --8<-- [end:data]
 
-    # --8<-- [start:loop]
-    train_accuracy = MulticlassAccuracy(num_classes=10, average="micro").to(
-        fabric.device
+# --8<-- [start:setup]
+wandb_logger = WandbLogger(project="lightning-metrics")
+fabric = L.Fabric(devices=1, loggers=[wandb_logger])
+fabric.launch()
+# --8<-- [end:setup]
+# --8<-- [start:define_metric]
+# After launch (the run exists only now), once, on rank zero:
+if fabric.is_global_zero:
+    wandb_logger.experiment.define_metric(
+        "val_accuracy", step_metric="trainer/global_step", summary="max"
     )
-    val_accuracy = MulticlassAccuracy(num_classes=10, average="micro").to(fabric.device)
-    step = 0
-    for epoch in range(2):
-        model.train()
-        for x, y in train_loader:
-            optimizer.zero_grad()
-            logits = model(x)
-            loss = nn.functional.cross_entropy(logits, y)
-            fabric.backward(loss)
-            optimizer.step()
-            train_accuracy.update(logits, y)
-            step += 1
-            if step % 10 == 0:
-                fabric.log("train_loss", loss.item(), step=step)
+# --8<-- [end:define_metric]
+# --8<-- [start:model]
+fabric.seed_everything(0)
+model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+model, optimizer = fabric.setup(model, optimizer)
+train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders())
+# --8<-- [end:model]
 
-        model.eval()
-        with torch.no_grad():
-            for x, y in val_loader:
-                val_accuracy.update(model(x), y)
-        fabric.log_dict(
-            {
-                "epoch": epoch,
-                "train_accuracy": train_accuracy.compute().item(),
-                "val_accuracy": val_accuracy.compute().item(),
-            },
-            step=step,
-        )
-        train_accuracy.reset()  # Fabric does not reset metrics for you
-        val_accuracy.reset()
-    # --8<-- [end:loop]
+# --8<-- [start:loop]
+train_accuracy = MulticlassAccuracy(num_classes=10, average="micro").to(fabric.device)
+val_accuracy = MulticlassAccuracy(num_classes=10, average="micro").to(fabric.device)
+step = 0
+for epoch in range(2):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        logits = model(x)
+        loss = nn.functional.cross_entropy(logits, y)
+        fabric.backward(loss)
+        optimizer.step()
+        train_accuracy.update(logits, y)
+        step += 1
+        if step % 10 == 0:
+            fabric.log("train_loss", loss.item(), step=step)
 
-    # --8<-- [start:finish]
-    wandb_logger.finalize("success")
-    wandb.finish()
-    # --8<-- [end:finish]
+    model.eval()
+    with torch.no_grad():
+        for x, y in val_loader:
+            val_accuracy.update(model(x), y)
+    fabric.log_dict(
+        {
+            "epoch": epoch,
+            "train_accuracy": train_accuracy.compute().item(),
+            "val_accuracy": val_accuracy.compute().item(),
+        },
+        step=step,
+    )
+    # Fabric does not reset metrics for you.
+    train_accuracy.reset()
+    val_accuracy.reset()
+# --8<-- [end:loop]
 
-
-if __name__ == "__main__":
-    main()
+# --8<-- [start:finish]
+wandb_logger.finalize("success")
+wandb.finish()
+# --8<-- [end:finish]

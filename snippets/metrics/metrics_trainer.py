@@ -1,11 +1,11 @@
-"""Metrics (Trainer): self.log with torchmetrics,
-logging straight to the run, define_metric.
+"""Metrics (Trainer): self.log with torchmetrics, logging straight to the run,
+define_metric.
 
-Run it with `python metrics_trainer.py`. It runs offline unless you set WANDB_MODE.
+Run it with `python metrics_trainer.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python metrics_trainer.py` (`wandb sync` uploads it later).
 """
 
-import os
-
+# --8<-- [start:imports]
 import lightning as L
 import torch
 import wandb
@@ -15,10 +15,11 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from torchmetrics.classification import MulticlassAccuracy
 
-os.environ.setdefault("WANDB_MODE", "offline")
+# --8<-- [end:imports]
 
 
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -27,13 +28,16 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
+# --8<-- [end:data]
+
+
 # --8<-- [start:model]
-class DigitsClassifier(L.LightningModule):
+class MetricsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
         self.save_hyperparameters()
@@ -64,16 +68,21 @@ class DigitsClassifier(L.LightningModule):
         self.log("val_loss", nn.functional.cross_entropy(logits, y))
         self.log("val_accuracy", self.val_accuracy)
 
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+
     # --8<-- [end:model]
     # --8<-- [start:log_direct]
     def on_train_epoch_start(self):
-        if self.trainer.is_global_zero:  # only rank zero has a real run
+        # Only rank zero has a real run.
+        if self.trainer.is_global_zero:
             # self.log takes scalars; a histogram of the weights goes to the run.
             weights = self.net[0].weight.detach().cpu()
             self.logger.experiment.log(
                 {
                     "first_layer_weights": wandb.Histogram(weights.numpy()),
-                    "trainer/global_step": self.trainer.global_step,  # never step=
+                    # never step=: the row joins the Trainer's x-axis
+                    "trainer/global_step": self.trainer.global_step,
                 }
             )
 
@@ -88,25 +97,14 @@ class DigitsClassifier(L.LightningModule):
             )
 
     # --8<-- [end:define_metric]
-    def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
 
-def main(accelerator: str = "auto") -> None:
-    L.seed_everything(0)
-    # --8<-- [start:fit]
-    wandb_logger = WandbLogger(project="lightning-metrics")
-    trainer = L.Trainer(
-        logger=wandb_logger,
-        max_epochs=2,
-        log_every_n_steps=10,  # on_step values are recorded every 10 steps
-        accelerator=accelerator,
-        enable_progress_bar=False,
-    )
-    trainer.fit(DigitsClassifier(), *digits_loaders())
-    wandb.finish()
-    # --8<-- [end:fit]
-
-
-if __name__ == "__main__":
-    main()
+# --8<-- [start:fit]
+L.seed_everything(0)
+wandb_logger = WandbLogger(project="lightning-metrics")
+# 24 batches an epoch: on_step values are recorded every 10 steps
+trainer = L.Trainer(logger=wandb_logger, max_epochs=2, log_every_n_steps=10)
+train_loader, val_loader = digits_loaders()
+trainer.fit(MetricsClassifier(), train_loader, val_loader)
+wandb.finish()
+# --8<-- [end:fit]

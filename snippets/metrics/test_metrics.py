@@ -1,9 +1,10 @@
 """The metrics page: suffixes, steps, rows logged straight to the run, and define_metric."""
 
-import pytest
+from pathlib import Path
 
-from snippets.metrics import metrics_fabric, metrics_trainer
-from tested_docs import RecordedRun
+from tested_docs import TORCH_DEVICE, RecordedRun
+
+HERE = Path(__file__).parent
 
 
 def steps_of(run: RecordedRun, key: str) -> list[int]:
@@ -19,9 +20,12 @@ def check_summary_is_the_max(run: RecordedRun) -> None:
     assert definition.step_metric == "trainer/global_step"
 
 
-def check_trainer_run(run: RecordedRun) -> None:
+def test_trainer(wandb_offline, accelerator):
+    namespace = wandb_offline.run_script(HERE / "metrics_trainer.py")
+    run = wandb_offline.run()
     assert run.exit_code == 0
     assert run.project == "lightning-metrics"
+    assert run.config == {"hidden": 64, "lr": 0.01}
     keys = {key for row in run.history for key in row}
     # on_step=True, on_epoch=True: Lightning records two metrics with suffixes
     assert {"train_loss_step", "train_loss_epoch"} <= keys
@@ -30,10 +34,13 @@ def check_trainer_run(run: RecordedRun) -> None:
     assert {"train_accuracy", "val_loss", "val_accuracy", "epoch"} <= keys
     steps = run.column("trainer/global_step")
     assert steps == sorted(steps)  # never goes back
-    # Lightning records at the number of steps taken before the batch: 24 a epoch
+    # Lightning records at the number of steps taken before the batch: 24 an epoch,
+    # log_every_n_steps=10
     assert steps_of(run, "train_loss_step") == [9, 19, 29, 39]
     assert steps_of(run, "train_loss_epoch") == [23, 47]
+    assert steps_of(run, "train_accuracy") == [23, 47]
     assert steps_of(run, "val_accuracy") == [23, 47]
+    assert run.column("train_loss_step")[-1] < run.column("train_loss_step")[0]
     # the rows logged with experiment.log, at the start of each epoch
     histograms = run.rows_with("first_layer_weights._type")
     assert steps_of(run, "first_layer_weights._type") == [0, 24]
@@ -42,34 +49,23 @@ def check_trainer_run(run: RecordedRun) -> None:
         assert sum(row["first_layer_weights.values"]) == 64 * 64  # every weight
     assert 0.8 < run.column("train_accuracy")[-1] <= 1
     check_summary_is_the_max(run)
-
-
-def check_fabric_run(run: RecordedRun) -> None:
-    assert run.exit_code == 0
-    assert run.project == "lightning-metrics"
-    assert run.column("trainer/global_step") == [10, 20, 24, 30, 40, 48]
-    assert steps_of(run, "train_loss") == [10, 20, 30, 40]
-    assert steps_of(run, "val_accuracy") == [24, 48]
-    assert run.column("epoch") == [0, 1]
-    assert 0.8 < run.column("train_accuracy")[-1] <= 1
-    check_summary_is_the_max(run)
-
-
-def test_trainer(wandb_offline, accelerator):
-    metrics_trainer.main(accelerator=accelerator)
-    check_trainer_run(wandb_offline.run())
+    assert namespace["trainer"].global_step == 48
+    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
 
 
 def test_fabric(wandb_offline, accelerator):
-    metrics_fabric.main(accelerator=accelerator)
-    check_fabric_run(wandb_offline.run())
-
-
-@pytest.mark.parametrize(
-    ("script", "check"),
-    [(metrics_trainer, check_trainer_run), (metrics_fabric, check_fabric_run)],
-    ids=["trainer", "fabric"],
-)
-def test_runs_as_a_script(wandb_offline, script, check):
-    wandb_offline.run_script(script.__file__)
-    check(wandb_offline.run())
+    namespace = wandb_offline.run_script(HERE / "metrics_fabric.py")
+    run = wandb_offline.run()
+    assert run.exit_code == 0
+    assert run.project == "lightning-metrics"
+    # train_loss every 10 steps, the epoch values at the end of each 24-batch epoch
+    assert run.column("trainer/global_step") == [10, 20, 24, 30, 40, 48]
+    assert steps_of(run, "train_loss") == [10, 20, 30, 40]
+    assert steps_of(run, "val_accuracy") == [24, 48]
+    assert steps_of(run, "train_accuracy") == [24, 48]
+    assert run.column("epoch") == [0, 1]
+    assert run.column("train_loss")[-1] < run.column("train_loss")[0]
+    first, second = run.column("train_accuracy")
+    assert 0.8 < second <= 1 and second > first
+    check_summary_is_the_max(run)
+    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]

@@ -1,10 +1,10 @@
 """Gradients, parameters and topology (Trainer): wandb_logger.watch.
 
-Run it with `python watch_trainer.py`. It runs offline unless you set WANDB_MODE.
+Run it with `python watch_trainer.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python watch_trainer.py` (`wandb sync` uploads it later).
 """
 
-import os
-
+# --8<-- [start:imports]
 import lightning as L
 import torch
 import wandb
@@ -12,11 +12,13 @@ from lightning.pytorch.loggers import WandbLogger
 from sklearn.datasets import load_digits
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
+from torchmetrics.functional import accuracy
 
-os.environ.setdefault("WANDB_MODE", "offline")
+# --8<-- [end:imports]
 
 
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -25,19 +27,44 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
+# --8<-- [end:data]
+
+
 # --8<-- [start:model]
 class DigitsClassifier(L.LightningModule):
-    def __init__(self, hidden: int = 32, lr: float = 1e-2):
+    def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = nn.functional.cross_entropy(self.net(x), y)
+        self.log("train_loss", loss)
+        return loss
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        preds = self.net(x).argmax(dim=1)
+        self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+
+
+# --8<-- [end:model]
+
+
+# --8<-- [start:watched_model]
+class WatchedClassifier(DigitsClassifier):
+    """The Quickstart's model, with its steps calling the module itself: self(x)."""
 
     def forward(self, x):
         return self.net(x)
@@ -50,34 +77,22 @@ class DigitsClassifier(L.LightningModule):
         self.log("train_loss", loss)
         return loss
 
-    # --8<-- [end:model]
     def validation_step(self, batch, batch_idx):
         x, y = batch
-        accuracy = (self(x).argmax(dim=1) == y).float().mean()
-        self.log("val_accuracy", accuracy)
-
-    def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+        preds = self(x).argmax(dim=1)
+        self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
 
 
-def main(accelerator: str = "auto") -> None:
-    L.seed_everything(0)
-    # --8<-- [start:watch]
-    model = DigitsClassifier()
-    wandb_logger = WandbLogger(project="lightning-watch")
-    # log="all": gradients and parameters; log_freq: every 10 batches
-    wandb_logger.watch(model, log="all", log_freq=10)
-    trainer = L.Trainer(
-        logger=wandb_logger,
-        max_epochs=2,
-        log_every_n_steps=10,
-        accelerator=accelerator,
-        enable_progress_bar=False,
-    )
-    trainer.fit(model, *digits_loaders())
-    wandb.finish()
-    # --8<-- [end:watch]
+# --8<-- [end:watched_model]
 
-
-if __name__ == "__main__":
-    main()
+# --8<-- [start:watch]
+L.seed_everything(0)
+model = WatchedClassifier()
+wandb_logger = WandbLogger(project="lightning-watch")
+# log="all": gradients and parameters, each every 10 batches
+wandb_logger.watch(model, log="all", log_freq=10)
+trainer = L.Trainer(logger=wandb_logger, max_epochs=2, log_every_n_steps=10)
+train_loader, val_loader = digits_loaders()
+trainer.fit(model, train_loader, val_loader)
+wandb.finish()
+# --8<-- [end:watch]
