@@ -1,14 +1,12 @@
-"""Checkpoints as artifacts (Fabric): save with fabric.save,
-log the file as a W&B artifact.
+"""Checkpoints as artifacts (Fabric): save with fabric.save, then log the file as a
+new version of a W&B artifact.
 
-Run it with `python checkpoints_fabric.py`. It runs offline unless you set
-WANDB_MODE=online (after `wandb login`); `wandb sync` uploads the run
-and its checkpoints later.
+Run it with `python checkpoints_fabric.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python checkpoints_fabric.py` (`wandb sync` uploads the run
+and its checkpoints later).
 """
 
 # --8<-- [start:imports]
-import os
-
 import lightning as L
 import torch
 import wandb
@@ -19,10 +17,9 @@ from wandb.integration.lightning.fabric import WandbLogger
 
 # --8<-- [end:imports]
 
-os.environ.setdefault("WANDB_MODE", "offline")
 
-
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -31,17 +28,22 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
+
+
+# --8<-- [end:data]
 
 
 # --8<-- [start:log_checkpoint]
 def log_checkpoint(fabric, path, state, score, best_score) -> float:
     """Save a checkpoint and log it as a new version of the run's model artifact."""
-    fabric.save(path, state)  # every rank takes part; Fabric writes the file once
+    # every rank takes part in fabric.save; Fabric writes the file once
+    fabric.save(path, state)
     is_best = score > best_score
-    if fabric.is_global_zero:  # one artifact version, logged by one process
+    # one artifact version, logged by one process
+    if fabric.is_global_zero:
         run = fabric.logger.experiment
         artifact = wandb.Artifact(
             f"model-{run.id}", type="model", metadata={"val_accuracy": score}
@@ -55,42 +57,38 @@ def log_checkpoint(fabric, path, state, score, best_score) -> float:
 
 # --8<-- [end:log_checkpoint]
 
+# --8<-- [start:setup]
+wandb_logger = WandbLogger(project="lightning-checkpoints")
+fabric = L.Fabric(devices=1, loggers=[wandb_logger])
+fabric.launch()
+fabric.seed_everything(0)
+model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+model, optimizer = fabric.setup(model, optimizer)
+train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders())
+# --8<-- [end:setup]
 
-def main(accelerator: str = "auto", epochs: int = 2) -> None:
-    wandb_logger = WandbLogger(project="lightning-checkpoints")
-    fabric = L.Fabric(accelerator=accelerator, devices=1, loggers=[wandb_logger])
-    fabric.launch()
-    fabric.seed_everything(0)
-    model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    model, optimizer = fabric.setup(model, optimizer)
-    train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders())
+# --8<-- [start:loop]
+best_score, step = float("-inf"), 0
+for epoch in range(3):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        fabric.backward(nn.functional.cross_entropy(model(x), y))
+        optimizer.step()
+        step += 1
 
-    # --8<-- [start:loop]
-    best_score, step = float("-inf"), 0
-    for epoch in range(epochs):
-        model.train()
-        for x, y in train_loader:
-            optimizer.zero_grad()
-            fabric.backward(nn.functional.cross_entropy(model(x), y))
-            optimizer.step()
-            step += 1
+    model.eval()
+    with torch.no_grad():
+        correct = sum((model(x).argmax(1) == y).sum().item() for x, y in val_loader)
+    score = correct / len(val_loader.dataset)
+    fabric.log_dict({"val_accuracy": score, "epoch": epoch}, step=step)
 
-        model.eval()
-        with torch.no_grad():
-            correct = sum((model(x).argmax(1) == y).sum().item() for x, y in val_loader)
-        score = correct / len(val_loader.dataset)
-        fabric.log_dict({"val_accuracy": score, "epoch": epoch}, step=step)
+    state = {"model": model, "optimizer": optimizer, "epoch": epoch}
+    best_score = log_checkpoint(
+        fabric, f"checkpoints/epoch={epoch}.ckpt", state, score, best_score
+    )
 
-        state = {"model": model, "optimizer": optimizer, "epoch": epoch}
-        best_score = log_checkpoint(
-            fabric, f"checkpoints/epoch={epoch}.ckpt", state, score, best_score
-        )
-
-    wandb_logger.finalize("success")
-    wandb.finish()
-    # --8<-- [end:loop]
-
-
-if __name__ == "__main__":
-    main()
+wandb_logger.finalize("success")
+wandb.finish()
+# --8<-- [end:loop]

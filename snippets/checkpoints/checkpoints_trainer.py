@@ -1,14 +1,13 @@
-"""Checkpoints as artifacts (Trainer): every checkpoint ModelCheckpoint saves
-becomes a W&B artifact.
+"""Checkpoints as artifacts (Trainer): every checkpoint ModelCheckpoint saves becomes
+a version of a W&B artifact. The script trains twice, once with log_model="all" and
+once with log_model=True, so you can compare the two runs.
 
-Run it with `python checkpoints_trainer.py`. It runs offline unless you set
-WANDB_MODE=online (after `wandb login`); `wandb sync` uploads the run
-and its checkpoints later.
+Run it with `python checkpoints_trainer.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python checkpoints_trainer.py` (`wandb sync` uploads the runs
+and their checkpoints later).
 """
 
 # --8<-- [start:imports]
-import os
-
 import lightning as L
 import torch
 import wandb
@@ -21,10 +20,9 @@ from torchmetrics.functional import accuracy
 
 # --8<-- [end:imports]
 
-os.environ.setdefault("WANDB_MODE", "offline")
 
-
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -33,15 +31,19 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
@@ -61,25 +63,35 @@ class DigitsClassifier(L.LightningModule):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
 
-def main(accelerator: str = "auto", log_model: bool | str = "all") -> None:
-    L.seed_everything(0)
-    train_loader, val_loader = digits_loaders()
-    # --8<-- [start:log_model]
-    # log_model="all": log each checkpoint as soon as ModelCheckpoint saves it.
-    # log_model=True: log the checkpoints once, when training ends.
-    wandb_logger = WandbLogger(project="lightning-checkpoints", log_model=log_model)
-    checkpoint_callback = ModelCheckpoint(monitor="val_accuracy", mode="max")
-    trainer = L.Trainer(
-        logger=wandb_logger,
-        callbacks=[checkpoint_callback],
-        max_epochs=2,
-        accelerator=accelerator,
-        enable_progress_bar=False,
-    )
-    trainer.fit(DigitsClassifier(), train_loader, val_loader)
-    wandb.finish()
-    # --8<-- [end:log_model]
+# --8<-- [end:model]
 
+# --8<-- [start:log_model_all]
+L.seed_everything(0)
+train_loader, val_loader = digits_loaders()
+# "all": log each checkpoint as soon as ModelCheckpoint saves it
+wandb_logger = WandbLogger(project="lightning-checkpoints", log_model="all")
+checkpoint_callback = ModelCheckpoint(monitor="val_accuracy", mode="max")
+trainer = L.Trainer(
+    logger=wandb_logger,
+    callbacks=[checkpoint_callback],
+    max_epochs=3,
+    log_every_n_steps=10,
+)
+trainer.fit(DigitsClassifier(), train_loader, val_loader)
+wandb.finish()  # close the run, so the next one starts fresh
+# --8<-- [end:log_model_all]
 
-if __name__ == "__main__":
-    main()
+# --8<-- [start:log_model_true]
+L.seed_everything(0)
+# True: log the checkpoint(s) still on disk once, when training ends
+wandb_logger = WandbLogger(project="lightning-checkpoints", log_model=True)
+checkpoint_callback = ModelCheckpoint(monitor="val_accuracy", mode="max")
+trainer = L.Trainer(
+    logger=wandb_logger,
+    callbacks=[checkpoint_callback],
+    max_epochs=3,
+    log_every_n_steps=10,
+)
+trainer.fit(DigitsClassifier(), train_loader, val_loader)
+wandb.finish()
+# --8<-- [end:log_model_true]

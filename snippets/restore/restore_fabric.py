@@ -1,14 +1,17 @@
 """Download and load a checkpoint (Fabric): restore a logged checkpoint by its alias.
 
-Run it with `python restore_fabric.py`. It trains for two epochs offline, logging a
-checkpoint artifact each epoch, then restores the "best" one from the run's own records
-and loads it.
+The script trains for three epochs, logging a checkpoint artifact each epoch, then
+restores the "best" one from the run's own records, with no server, and loads it into a
+new model and optimizer.
+
+Run it with `python restore_fabric.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python restore_fabric.py`.
 """
 
+# --8<-- [start:imports]
 import base64
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -22,10 +25,11 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from wandb.integration.lightning.fabric import WandbLogger
 
-os.environ.setdefault("WANDB_MODE", "offline")
+# --8<-- [end:imports]
 
 
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -34,19 +38,39 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
-def make_model() -> nn.Module:
-    return nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+# --8<-- [end:data]
 
 
+# --8<-- [start:log_checkpoint]
+def log_checkpoint(fabric, path, state, score, best_score) -> float:
+    """Save a checkpoint and log it as a new version of the run's model artifact."""
+    # every rank takes part in fabric.save; Fabric writes the file once
+    fabric.save(path, state)
+    is_best = score > best_score
+    # one artifact version, logged by one process
+    if fabric.is_global_zero:
+        run = fabric.logger.experiment
+        artifact = wandb.Artifact(
+            f"model-{run.id}", type="model", metadata={"val_accuracy": score}
+        )
+        artifact.add_file(path, name="model.ckpt")
+        run.log_artifact(
+            artifact, aliases=["latest", "best"] if is_best else ["latest"]
+        )
+    return max(score, best_score)
+
+
+# --8<-- [end:log_checkpoint]
+
+
+# --8<-- [start:restore_offline]
 def restore_checkpoint(run_dir: str | Path, alias: str, dest: str | Path) -> Path:
-    """Copy the checkpoint `alias` points to out of a finished offline run,
-    no server.
-    """
+    """Copy out the checkpoint `alias` points to in a finished run's records."""
     command = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)]
     lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     records = [json.loads(line) for line in lines.splitlines() if line.strip()]
@@ -72,57 +96,54 @@ def restore_checkpoint(run_dir: str | Path, alias: str, dest: str | Path) -> Pat
     return Path(shutil.copyfile(staged, dest))
 
 
-def train(fabric: L.Fabric, epochs: int = 2) -> nn.Module:
-    """Train, logging a checkpoint artifact each epoch ("best" when it improved)."""
-    model = make_model()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    model, optimizer = fabric.setup(model, optimizer)
-    train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders())
-    run = fabric.logger.experiment
-    best = float("-inf")
-    for epoch in range(epochs):
-        model.train()
-        for x, y in train_loader:
-            optimizer.zero_grad()
-            fabric.backward(nn.functional.cross_entropy(model(x), y))
-            optimizer.step()
-        model.eval()
-        with torch.no_grad():
-            correct = sum((model(x).argmax(1) == y).sum().item() for x, y in val_loader)
-        score = correct / len(val_loader.dataset)
-        path = f"checkpoints/epoch={epoch}.ckpt"
-        fabric.save(path, {"model": model, "optimizer": optimizer, "epoch": epoch})
-        artifact = wandb.Artifact(f"model-{run.id}", type="model")
-        artifact.add_file(path, name="model.ckpt")
-        run.log_artifact(
-            artifact, aliases=["latest", "best"] if score > best else ["latest"]
-        )
-        best = max(best, score)
-    return model
+# --8<-- [end:restore_offline]
 
+# --8<-- [start:train]
+wandb_logger = WandbLogger(project="lightning-checkpoints")
+fabric = L.Fabric(devices=1, loggers=[wandb_logger])
+fabric.launch()
+fabric.seed_everything(0)
+model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+model, optimizer = fabric.setup(model, optimizer)
+train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders())
 
-def main(accelerator: str = "auto") -> tuple[nn.Module, nn.Module]:
-    wandb_logger = WandbLogger(project="lightning-checkpoints")
-    fabric = L.Fabric(accelerator=accelerator, devices=1, loggers=[wandb_logger])
-    fabric.launch()
-    fabric.seed_everything(0)
-    trained = train(fabric)
-    run_dir = Path(wandb_logger.experiment.dir).parent  # wandb/offline-run-.../
-    wandb_logger.finalize("success")
-    wandb.finish()  # the run's records are complete once it has finished
+best_score, step = float("-inf"), 0
+for epoch in range(3):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        fabric.backward(nn.functional.cross_entropy(model(x), y))
+        optimizer.step()
+        step += 1
 
-    # --8<-- [start:load]
-    path = restore_checkpoint(run_dir, "best", "restored/model.ckpt")
-    state = fabric.load(path)  # the raw checkpoint: a dict of what fabric.save got
-    model = make_model()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    model.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])  # to go on training from here
-    model, optimizer = fabric.setup(model, optimizer)
     model.eval()
-    # --8<-- [end:load]
-    return trained, model
+    with torch.no_grad():
+        correct = sum((model(x).argmax(1) == y).sum().item() for x, y in val_loader)
+    score = correct / len(val_loader.dataset)
+    fabric.log_dict({"val_accuracy": score, "epoch": epoch}, step=step)
 
+    state = {"model": model, "optimizer": optimizer, "epoch": epoch}
+    best_score = log_checkpoint(
+        fabric, f"checkpoints/epoch={epoch}.ckpt", state, score, best_score
+    )
 
-if __name__ == "__main__":
-    main()
+# the run's folder, wandb/offline-run-<date>-<run id>/ when offline
+run_dir = Path(wandb_logger.experiment.dir).parent
+wandb_logger.finalize("success")
+# the run's records are complete once it has finished
+wandb.finish()
+# --8<-- [end:train]
+
+# --8<-- [start:load]
+path = restore_checkpoint(run_dir, "best", "restored/model.ckpt")
+# the raw checkpoint: a dict of what fabric.save got, with state dicts
+state = fabric.load(path)
+restored = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+restored_optimizer = torch.optim.Adam(restored.parameters(), lr=1e-2)
+restored.load_state_dict(state["model"])
+# the optimizer's state too, to go on training from here
+restored_optimizer.load_state_dict(state["optimizer"])
+restored, restored_optimizer = fabric.setup(restored, restored_optimizer)
+restored.eval()
+# --8<-- [end:load]

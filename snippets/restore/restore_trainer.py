@@ -1,15 +1,17 @@
 """Download and load a checkpoint (Trainer): restore a logged checkpoint by its alias.
 
-Run it with `python restore_trainer.py`. It trains for two epochs offline,
-then restores the "best" checkpoint from the run's own records and checks that it
-predicts what the model did.
+The script trains for three epochs, logging each new best checkpoint, then restores the
+"best" one from the run's own records, with no server, and loads it. Once the run is
+synced, `download_with_logger` or `download_with_run` gets the same file from W&B.
+
+Run it with `python restore_trainer.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python restore_trainer.py`.
 """
 
 # --8<-- [start:imports]
 import base64
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,10 +29,9 @@ from torchmetrics.functional import accuracy
 
 # --8<-- [end:imports]
 
-os.environ.setdefault("WANDB_MODE", "offline")
 
-
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -39,56 +40,57 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        # load_from_checkpoint rebuilds the model from these
-        self.save_hyperparameters()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
 
-    def forward(self, x):
-        return self.net(x)
-
     def training_step(self, batch, batch_idx):
         x, y = batch
-        loss = nn.functional.cross_entropy(self(x), y)
+        loss = nn.functional.cross_entropy(self.net(x), y)
         self.log("train_loss", loss)
         return loss
 
     def validation_step(self, batch, batch_idx):
         x, y = batch
-        preds = self(x).argmax(dim=1)
+        preds = self.net(x).argmax(dim=1)
         self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
 
+# --8<-- [end:model]
+
+
 # --8<-- [start:download_logger]
-def download_with_logger(
-    reference: str,
-) -> Path:  # pragma: no cover - needs a W&B server
+def download_with_logger(reference: str) -> Path:
+    """Download a logged checkpoint without starting a run (needs `wandb login`)."""
     # reference: "entity/project/model-RUNID:best" (or ":latest", or ":v3")
-    artifact_dir = WandbLogger.download_artifact(reference, artifact_type="model")
-    return Path(artifact_dir) / "model.ckpt"
+    return Path(WandbLogger.download_artifact(reference, artifact_type="model"))
 
 
 # --8<-- [end:download_logger]
 
 
 # --8<-- [start:download_run]
-def download_with_run(reference: str) -> Path:  # pragma: no cover - needs a W&B server
+def download_with_run(reference: str) -> Path:
+    """Download through a new run, which records the checkpoint as its input."""
     run = wandb.init(project="lightning-checkpoints", job_type="restore")
-    artifact = run.use_artifact(reference, type="model")  # recorded as this run's input
-    artifact_dir = artifact.download()
-    return Path(artifact_dir) / "model.ckpt"
+    # the run stays open: log your evaluation to it, then call wandb.finish()
+    return Path(run.use_artifact(reference, type="model").download())
 
 
 # --8<-- [end:download_run]
@@ -96,9 +98,7 @@ def download_with_run(reference: str) -> Path:  # pragma: no cover - needs a W&B
 
 # --8<-- [start:restore_offline]
 def restore_checkpoint(run_dir: str | Path, alias: str, dest: str | Path) -> Path:
-    """Copy the checkpoint `alias` points to out of a finished offline run,
-    no server.
-    """
+    """Copy out the checkpoint `alias` points to in a finished run's records."""
     command = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)]
     lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     records = [json.loads(line) for line in lines.splitlines() if line.strip()]
@@ -126,30 +126,27 @@ def restore_checkpoint(run_dir: str | Path, alias: str, dest: str | Path) -> Pat
 
 # --8<-- [end:restore_offline]
 
+# --8<-- [start:train]
+L.seed_everything(0)
+train_loader, val_loader = digits_loaders()
+wandb_logger = WandbLogger(project="lightning-checkpoints", log_model="all")
+trainer = L.Trainer(
+    logger=wandb_logger,
+    callbacks=[ModelCheckpoint(monitor="val_accuracy", mode="max")],
+    max_epochs=3,
+    log_every_n_steps=10,
+)
+model = DigitsClassifier()
+trainer.fit(model, train_loader, val_loader)
+# the run's folder, wandb/offline-run-<date>-<run id>/ when offline
+run_dir = Path(wandb_logger.experiment.dir).parent
+# the run's records are complete once it has finished
+wandb.finish()
+# --8<-- [end:train]
 
-def main(accelerator: str = "auto") -> tuple[DigitsClassifier, DigitsClassifier]:
-    L.seed_everything(0)
-    train_loader, val_loader = digits_loaders()
-    wandb_logger = WandbLogger(project="lightning-checkpoints", log_model="all")
-    trainer = L.Trainer(
-        logger=wandb_logger,
-        callbacks=[ModelCheckpoint(monitor="val_accuracy", mode="max")],
-        max_epochs=2,
-        accelerator=accelerator,
-        enable_progress_bar=False,
-    )
-    model = DigitsClassifier()
-    trainer.fit(model, train_loader, val_loader)
-    run_dir = Path(wandb_logger.experiment.dir).parent  # wandb/offline-run-.../
-    wandb.finish()  # the run's records are complete once it has finished
-
-    # --8<-- [start:load]
-    path = restore_checkpoint(run_dir, "best", "restored/model.ckpt")
-    restored = DigitsClassifier.load_from_checkpoint(path)
-    restored.eval()  # switch off training-only behaviour before predicting
-    # --8<-- [end:load]
-    return model, restored
-
-
-if __name__ == "__main__":
-    main()
+# --8<-- [start:load]
+path = restore_checkpoint(run_dir, "best", "restored/model.ckpt")
+restored = DigitsClassifier.load_from_checkpoint(path)
+# switch off training-only behaviour before predicting
+restored.eval()
+# --8<-- [end:load]
