@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Train where there is no internet, upload later. Each section is shown on the page.
 set -euo pipefail
+# --8<-- [start:mode]
+WANDB_MODE=offline python offline_train.py  # offline for this one command
+wandb offline        # or once: runs started here stay offline until `wandb online`
+python offline_train.py
+# --8<-- [end:mode]
 # --8<-- [start:offline]
 export WANDB_MODE=offline                 # record to disk, never connect
 export WANDB_DIR=/scratch/$USER           # runs go to $WANDB_DIR/wandb/offline-run-*

@@ -1,15 +1,16 @@
 """Train offline, sync later: a Trainer run recorded on disk, checkpoint included.
 
-Run it with `python offline_train.py` on a machine without internet access. It prints
+Run it where there is no internet with `WANDB_MODE=offline python offline_train.py`
+(or run `wandb offline` once in this folder, then `python offline_train.py`). It prints
 the run's folder; upload it later from any machine that can reach W&B with
-`wandb sync <that folder>`.
+`wandb sync <that folder>`. Before that, it copies the best checkpoint out of W&B's
+staging area to best.ckpt and loads it.
 """
 
 # --8<-- [start:imports]
 import base64
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,14 +28,9 @@ from torchmetrics.functional import accuracy
 
 # --8<-- [end:imports]
 
-# --8<-- [start:mode]
-# Before any wandb.init: `export WANDB_MODE=offline` in the shell works just as well.
-os.environ.setdefault("WANDB_MODE", "offline")
-# --8<-- [end:mode]
-
 
 # --8<-- [start:data]
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -43,15 +39,19 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
@@ -71,34 +71,11 @@ class DigitsClassifier(L.LightningModule):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
 
-# --8<-- [end:data]
-
-
-def main(accelerator: str = "auto") -> Path:
-    L.seed_everything(0)
-    # --8<-- [start:train]
-    # offline=False on purpose: WANDB_MODE=offline does the offline part, and
-    # log_model=True then still records every checkpoint as an artifact to upload.
-    wandb_logger = WandbLogger(project="lightning-offline", log_model=True)
-    checkpoint = ModelCheckpoint(monitor="val_accuracy", mode="max")
-    trainer = L.Trainer(
-        logger=wandb_logger,
-        callbacks=[checkpoint],
-        max_epochs=2,
-        log_every_n_steps=10,
-        accelerator=accelerator,
-        enable_progress_bar=False,
-    )
-    trainer.fit(DigitsClassifier(), *digits_loaders())
-    run_dir = Path(wandb_logger.experiment.dir).parent  # wandb/offline-run-<time>-<id>
-    wandb.finish()
-    print(f"Recorded offline. Upload it later with: wandb sync {run_dir}")
-    # --8<-- [end:train]
-    return run_dir
+# --8<-- [end:model]
 
 
 # --8<-- [start:restore]
-def restore_checkpoint(run_dir: Path, dest: Path) -> Path:
+def copy_staged_checkpoint(run_dir: Path, dest: Path) -> Path:
     """Copy the run's last logged checkpoint out of W&B's staging area."""
     inspect = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)]
     lines = subprocess.run(inspect, capture_output=True, text=True, check=True).stdout
@@ -106,13 +83,33 @@ def restore_checkpoint(run_dir: Path, dest: Path) -> Path:
     models = [r["artifact"] for r in records if r.get("type") == "artifact"]
     model = [a for a in models if a["type"] == "model"][-1]
     entry = next(e for e in model["manifest"]["contents"] if e["path"] == "model.ckpt")
-    staged = Path(entry["local_path"])  # under $WANDB_DATA_DIR/artifacts/staging
+    # W&B's own copy, under $WANDB_DATA_DIR/artifacts/staging until the upload
+    staged = Path(entry["local_path"])
     md5 = base64.b64encode(hashlib.md5(staged.read_bytes()).digest()).decode()
     if md5 != entry["digest"]:
         raise ValueError(f"{staged} changed since it was logged")
     return Path(shutil.copyfile(staged, dest))
-    # --8<-- [end:restore]
 
 
-if __name__ == "__main__":
-    main()
+# --8<-- [end:restore]
+
+# --8<-- [start:train]
+L.seed_everything(0)
+# offline=False on purpose: WANDB_MODE=offline does the offline part, and
+# log_model=True then still records every checkpoint as an artifact to upload.
+wandb_logger = WandbLogger(project="lightning-offline", log_model=True)
+checkpoint = ModelCheckpoint(monitor="val_accuracy", mode="max")
+trainer = L.Trainer(
+    logger=wandb_logger, callbacks=[checkpoint], max_epochs=2, log_every_n_steps=10
+)
+trainer.fit(DigitsClassifier(), *digits_loaders())
+# wandb/offline-run-<date>_<time>-<run id>
+run_dir = Path(wandb_logger.experiment.dir).parent
+wandb.finish()
+print(f"Recorded offline. Upload it later with: wandb sync {run_dir}")
+# --8<-- [end:train]
+
+# --8<-- [start:restore_use]
+best = copy_staged_checkpoint(run_dir, Path("best.ckpt"))
+model = DigitsClassifier.load_from_checkpoint(best)
+# --8<-- [end:restore_use]

@@ -1,5 +1,8 @@
 """Offline-and-sync guide: where an offline run lives, what `wandb sync` sees, restore.
 
+The script runs as `WANDB_MODE=offline python offline_train.py` would (the fixture sets
+WANDB_MODE), and once more after `wandb offline`, with no WANDB_MODE at all.
+
 Uploading needs a W&B server and an API key. Everything `wandb sync` does before the
 upload runs here: `--dry-run` listing, skipping runs already synced (their
 `.wandb.synced` marker), refusing to start without an API key, and writing its log.
@@ -13,8 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from snippets.guides.offline_sync import offline_train
-from tested_docs import RecordedRun, read_run
+from tested_docs import TORCH_DEVICE, RecordedRun
 
 HERE = Path(__file__).parent
 
@@ -55,22 +57,61 @@ def check_offline_run(run: RecordedRun, root: Path) -> None:
     assert staged.is_file() and staged.stat().st_size == model.file("model.ckpt").size
 
 
+def check_restored(namespace: dict, run: RecordedRun, root: Path) -> None:
+    """The script copied the best checkpoint out of staging and loaded it."""
+    model = run.alias_holder(f"model-{run.run_id}", "best")
+    staged = model.file("model.ckpt").local_path
+    restored = namespace["best"]
+    assert restored.resolve() == (root / "best.ckpt").resolve()
+    assert restored.read_bytes() == staged.read_bytes() != b""
+    # the same file Lightning's ModelCheckpoint wrote (and may delete later)
+    name = model.metadata["original_filename"]  # epoch=<e>-step=<s>.ckpt
+    saved = root / "lightning-offline" / run.run_id / "checkpoints" / name
+    assert restored.read_bytes() == saved.read_bytes()
+    state = torch.load(restored, weights_only=False, map_location="cpu")
+    assert name == f"epoch={state['epoch']}-step={state['global_step']}.ckpt"
+    assert state["hyper_parameters"] == {"hidden": 64, "lr": 0.01}
+    loaded = namespace["model"]
+    assert loaded.hparams.hidden == 64
+    for key, value in loaded.state_dict().items():
+        assert torch.equal(value.cpu(), state["state_dict"][key].cpu())
+
+
 def test_offline_run_on_disk(wandb_offline, accelerator, capsys):
-    run_dir = offline_train.main(accelerator=accelerator)
+    namespace = wandb_offline.run_script(HERE / "offline_train.py")
     run = wandb_offline.run()
+    run_dir = namespace["run_dir"]
     assert run_dir.resolve() == run.path.resolve()
     check_offline_run(run, wandb_offline.root)
     assert f"wandb sync {run_dir}" in capsys.readouterr().out
+    trainer = namespace["trainer"]
+    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    check_restored(namespace, run, wandb_offline.root)
+
+    # a staged file that changed since it was logged is refused
+    staged = run.alias_holder(f"model-{run.run_id}", "best").file("model.ckpt")
+    staged.local_path.chmod(0o600)
+    staged.local_path.write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match="changed since it was logged"):
+        namespace["copy_staged_checkpoint"](run_dir, wandb_offline.root / "again.ckpt")
+    assert not (wandb_offline.root / "again.ckpt").exists()
 
 
-def test_runs_as_a_script(wandb_offline):
-    wandb_offline.run_script(offline_train.__file__)
-    check_offline_run(wandb_offline.run(), wandb_offline.root)
-
-
-def test_what_wandb_sync_does_without_a_server(wandb_offline):
-    run_dir = offline_train.main(accelerator="cpu")
+def test_what_wandb_sync_does_without_a_server(wandb_offline, monkeypatch):
     root = wandb_offline.root
+    # `wandb offline` once in the folder, instead of WANDB_MODE in the environment
+    monkeypatch.delenv("WANDB_MODE")
+    done = wandb_cli("offline", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert (root / "wandb" / "settings").read_text().split() == [
+        "[default]",
+        "mode",
+        "=",
+        "offline",
+    ]
+    run_dir = wandb_offline.run_script(HERE / "offline_train.py")["run_dir"]
+    assert run_dir.name.startswith("offline-run-")
+    check_offline_run(wandb_offline.run(), root)
     log = f"wandb/{run_dir.name}/run-{run_dir.name.rsplit('-', 1)[-1]}.wandb"
 
     # --dry-run lists what it would upload, from WANDB_DIR or from a path given
@@ -116,30 +157,6 @@ def test_sync_options_on_the_page_exist(wandb_offline):
     # options of older wandb versions that 0.31 removed: the page does not use them
     for removed in ("--sync-all", "--clean"):
         assert wandb_cli("sync", removed, cwd=wandb_offline.root).returncode != 0
-
-
-def test_restore_checkpoint_before_syncing(wandb_offline, tmp_path):
-    run_dir = offline_train.main(accelerator="cpu")
-    restored = offline_train.restore_checkpoint(run_dir, tmp_path / "best.ckpt")
-    run = read_run(run_dir)
-    model = run.alias_holder(f"model-{run.run_id}", "best")
-    staged = model.file("model.ckpt").local_path
-    assert restored.read_bytes() == staged.read_bytes() != b""
-    # the same file Lightning's ModelCheckpoint wrote (and may delete later)
-    name = model.metadata["original_filename"]  # epoch=<e>-step=<s>.ckpt
-    saved = wandb_offline.root / "lightning-offline" / run.run_id / "checkpoints" / name
-    assert restored.read_bytes() == saved.read_bytes()
-    state = torch.load(restored, weights_only=False)
-    assert name == f"epoch={state['epoch']}-step={state['global_step']}.ckpt"
-    assert state["hyper_parameters"] == {"hidden": 64, "lr": 0.01}
-    net = offline_train.DigitsClassifier.load_from_checkpoint(restored)
-    assert net.hparams.hidden == 64
-
-    # a staged file that changed since it was logged is refused
-    staged.chmod(0o600)
-    staged.write_bytes(b"not a checkpoint")
-    with pytest.raises(ValueError, match="changed since it was logged"):
-        offline_train.restore_checkpoint(run_dir, tmp_path / "again.ckpt")
 
 
 def test_shell_commands_parse():

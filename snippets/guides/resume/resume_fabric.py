@@ -1,12 +1,14 @@
 """Resume a run (Fabric): save the loop's state with fabric.save,
 continue it in the same run.
 
-Run it with `python resume_fabric.py`: it trains for 2 epochs (the session that gets cut
-short), then loads the last checkpoint and trains up to epoch 4 (the restart).
-It runs offline unless you set WANDB_MODE=online (after `wandb login`).
+It trains for 2 epochs (the session that gets cut short), then loads the last
+checkpoint and trains up to epoch 4 (the restart). Run it with
+`python resume_fabric.py` after `wandb login`, or without an account with
+`WANDB_MODE=offline python resume_fabric.py` (`wandb sync` uploads it later).
+Delete the checkpoints/ folder to start a new run.
 """
 
-import os
+# --8<-- [start:imports]
 from pathlib import Path
 
 import lightning as L
@@ -17,10 +19,11 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from wandb.integration.lightning.fabric import WandbLogger
 
-os.environ.setdefault("WANDB_MODE", "offline")
+# --8<-- [end:imports]
 
 
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -29,26 +32,28 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
+# --8<-- [end:data]
+
+# --8<-- [start:train]
 CHECKPOINTS = Path("checkpoints", "fabric")
 
 
-def train(epochs: int, accelerator: str = "auto") -> None:
+def train(epochs: int) -> None:
     """Start a new run, or continue the last one from its last checkpoint."""
-    # --8<-- [start:run_id]
     last = CHECKPOINTS / "last.ckpt"
     run_id_file = CHECKPOINTS / "wandb_run_id.txt"
     # On a restart, pass the run's id: W&B continues that run instead of starting one.
     run_id = run_id_file.read_text() if last.exists() else None
     wandb_logger = WandbLogger(project="lightning-resume", id=run_id, resume="allow")
     CHECKPOINTS.mkdir(parents=True, exist_ok=True)
-    run_id_file.write_text(wandb_logger.experiment.id)  # starts the run; keep its id
-    fabric = L.Fabric(accelerator=accelerator, devices=1, loggers=[wandb_logger])
-    # --8<-- [end:run_id]
+    # Asking for the experiment starts the run: keep its id.
+    run_id_file.write_text(wandb_logger.experiment.id)
+    fabric = L.Fabric(devices=1, loggers=[wandb_logger])
     fabric.launch()
     config = {"hidden": 64, "lr": 1e-2}
     wandb_logger.log_hyperparams(config)
@@ -59,14 +64,12 @@ def train(epochs: int, accelerator: str = "auto") -> None:
     model, optimizer = fabric.setup(model, optimizer)
     train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders())
 
-    # --8<-- [start:state]
     # Everything the loop needs to go on: weights, optimizer, and where it stood.
     state = {"model": model, "optimizer": optimizer, "epoch": 0, "step": 0}
     if last.exists():
-        fabric.load(last, state)  # restores the objects in place and the counters
-    # --8<-- [end:state]
+        # restores the model and optimizer in place, and the counters
+        fabric.load(last, state)
 
-    # --8<-- [start:loop]
     for epoch in range(state["epoch"], epochs):
         model.train()
         for x, y in train_loader:
@@ -74,8 +77,9 @@ def train(epochs: int, accelerator: str = "auto") -> None:
             loss = nn.functional.cross_entropy(model(x), y)
             fabric.backward(loss)
             optimizer.step()
+            # the step goes on from the checkpoint's
             state["step"] += 1
-            if state["step"] % 10 == 0:  # the step goes on from the checkpoint's
+            if state["step"] % 10 == 0:
                 metrics = {"train_loss": loss.item(), "epoch": epoch}
                 fabric.log_dict(metrics, step=state["step"])
 
@@ -85,20 +89,19 @@ def train(epochs: int, accelerator: str = "auto") -> None:
         accuracy = correct / len(val_loader.dataset)
         fabric.log_dict({"val_accuracy": accuracy}, step=state["step"])
         state["epoch"] = epoch + 1
-        fabric.save(last, state)  # after every epoch: a restart loses at most one
+        # after every epoch: a restart loses at most one
+        fabric.save(last, state)
 
     wandb_logger.finalize("success")
     wandb.finish()
-    # --8<-- [end:loop]
 
 
-def main(accelerator: str = "auto") -> None:
-    L.seed_everything(0)
-    # --8<-- [start:sessions]
-    train(epochs=2, accelerator=accelerator)  # the session that gets cut short
-    train(epochs=4, accelerator=accelerator)  # the restart: epochs 3 and 4
-    # --8<-- [end:sessions]
+# --8<-- [end:train]
 
-
-if __name__ == "__main__":
-    main()
+# --8<-- [start:sessions]
+L.seed_everything(0)
+# the session that gets cut short
+train(epochs=2)
+# the restart: epochs 3 and 4
+train(epochs=4)
+# --8<-- [end:sessions]

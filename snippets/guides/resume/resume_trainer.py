@@ -1,11 +1,13 @@
 """Resume a run (Trainer): continue training from a checkpoint, in the same W&B run.
 
-Run it with `python resume_trainer.py`: it trains for 2 epochs (the session that gets
-cut short), then starts again from the last checkpoint and trains up to epoch 4 (the
-restart). It runs offline unless you set WANDB_MODE=online (after `wandb login`).
+It trains for 2 epochs (the session that gets cut short), then starts again from the
+last checkpoint and trains up to epoch 4 (the restart). Run it with
+`python resume_trainer.py` after `wandb login`, or without an account with
+`WANDB_MODE=offline python resume_trainer.py` (`wandb sync` uploads it later).
+Delete the checkpoints/ folder to start a new run.
 """
 
-import os
+# --8<-- [start:imports]
 from pathlib import Path
 
 import lightning as L
@@ -18,10 +20,11 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from torchmetrics.functional import accuracy
 
-os.environ.setdefault("WANDB_MODE", "offline")
+# --8<-- [end:imports]
 
 
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -30,15 +33,19 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
@@ -58,27 +65,30 @@ class DigitsClassifier(L.LightningModule):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
 
+# --8<-- [end:model]
+
 # --8<-- [start:train]
 CHECKPOINTS = Path("checkpoints", "trainer")
+# Beside the checkpoint folder, not in it: ModelCheckpoint expects only its own files.
+RUN_ID_FILE = Path("checkpoints", "trainer-wandb-run-id.txt")
 
 
-def train(max_epochs: int, accelerator: str = "auto") -> None:
+def train(max_epochs: int) -> None:
     """Start a new run, or continue the last one from its last checkpoint."""
     last = CHECKPOINTS / "last.ckpt"
-    run_id_file = CHECKPOINTS / "wandb_run_id.txt"
     restart = last.exists()
     # On a restart, pass the run's id: W&B continues that run instead of starting one.
-    run_id = run_id_file.read_text() if restart else None
+    run_id = RUN_ID_FILE.read_text() if restart else None
     wandb_logger = WandbLogger(project="lightning-resume", id=run_id, resume="allow")
-    CHECKPOINTS.mkdir(parents=True, exist_ok=True)
-    run_id_file.write_text(wandb_logger.experiment.id)  # starts the run; keep its id
+    RUN_ID_FILE.parent.mkdir(parents=True, exist_ok=True)
+    # Asking for the experiment starts the run: keep its id.
+    RUN_ID_FILE.write_text(wandb_logger.experiment.id)
     trainer = L.Trainer(
-        accelerator=accelerator,
-        max_epochs=max_epochs,  # the total, counted from the first session's start
+        # the total, counted from the first session's start
+        max_epochs=max_epochs,
         logger=wandb_logger,
         callbacks=[ModelCheckpoint(dirpath=CHECKPOINTS, save_last=True)],
         log_every_n_steps=10,
-        enable_progress_bar=False,
     )
     # ckpt_path restores the weights, the optimizer, the epoch and trainer.global_step
     trainer.fit(
@@ -89,14 +99,10 @@ def train(max_epochs: int, accelerator: str = "auto") -> None:
 
 # --8<-- [end:train]
 
-
-def main(accelerator: str = "auto") -> None:
-    L.seed_everything(0)
-    # --8<-- [start:sessions]
-    train(max_epochs=2, accelerator=accelerator)  # the session that gets cut short
-    train(max_epochs=4, accelerator=accelerator)  # the restart: epochs 3 and 4
-    # --8<-- [end:sessions]
-
-
-if __name__ == "__main__":
-    main()
+# --8<-- [start:sessions]
+L.seed_everything(0)
+# the session that gets cut short
+train(max_epochs=2)
+# the restart: epochs 3 and 4
+train(max_epochs=4)
+# --8<-- [end:sessions]

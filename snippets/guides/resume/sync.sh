@@ -2,8 +2,8 @@
 # Upload the folders that the sessions of one resumed offline run wrote.
 set -euo pipefail
 # --8<-- [start:folders]
-python resume_trainer.py
-run_id="$(cat checkpoints/trainer/wandb_run_id.txt)"
+WANDB_MODE=offline python resume_trainer.py
+run_id="$(cat checkpoints/trainer-wandb-run-id.txt)"
 ls -d wandb/offline-run-*-"$run_id"*  # one folder per session, the same run id in each
 # --8<-- [end:folders]
 # --8<-- [start:dry_run]

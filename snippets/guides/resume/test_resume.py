@@ -1,9 +1,15 @@
 """The resume guide's scripts: two sessions, two offline run folders, one run id, one x-axis."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from snippets.guides.resume import resume_fabric, resume_trainer
 from tested_docs import RecordedRun
+
+HERE = Path(__file__).parent
 
 BATCHES = 24  # 1,500 training digits in batches of 64
 
@@ -53,21 +59,49 @@ def check_fabric(runs: list[RecordedRun]) -> None:
 
 
 def test_trainer(wandb_offline, accelerator):
-    resume_trainer.main(accelerator=accelerator)
-    check_trainer(wandb_offline.runs())
-    assert (wandb_offline.root / "checkpoints/trainer/last.ckpt").exists()
+    checkpoints = wandb_offline.root / "checkpoints" / "trainer"
+    # The restart fits into the folder that holds the checkpoint it resumes from:
+    # Lightning warns about it then, and only then (the page says so).
+    with pytest.warns(UserWarning, match="Checkpoint directory") as caught:
+        wandb_offline.run_script(HERE / "resume_trainer.py")
+    assert [str(w.message) for w in caught if "Checkpoint" in str(w.message)] == [
+        f"Checkpoint directory {checkpoints} exists and is not empty."
+    ]
+    runs = wandb_offline.runs()
+    check_trainer(runs)
+    run_id_file = wandb_offline.root / "checkpoints" / "trainer-wandb-run-id.txt"
+    assert run_id_file.read_text() == runs[0].run_id
+    assert sorted(p.name for p in checkpoints.iterdir()) == [
+        "epoch=3-step=96.ckpt",
+        "last.ckpt",
+    ]
+
+    # sync.sh: the run id file finds every session's folder; --dry-run lists both
+    folders = sorted(wandb_offline.root.glob(f"wandb/offline-run-*-{runs[0].run_id}*"))
+    assert folders == sorted(run.path for run in runs)
+    env = {
+        **os.environ,
+        "WANDB_SILENT": "false",
+        "WANDB_BASE_URL": "http://127.0.0.1:9",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "wandb", "sync", "--dry-run", *map(str, folders)],
+        cwd=wandb_offline.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "Would sync 2 run(s):" in done.stderr
+    for folder in folders:
+        assert f"{folder.name}/run-{runs[0].run_id}.wandb" in done.stderr
 
 
 def test_fabric(wandb_offline, accelerator):
-    resume_fabric.main(accelerator=accelerator)
+    wandb_offline.run_script(HERE / "resume_fabric.py")
     check_fabric(wandb_offline.runs())
-
-
-@pytest.mark.parametrize(
-    ("script", "check"),
-    [(resume_trainer, check_trainer), (resume_fabric, check_fabric)],
-    ids=["trainer", "fabric"],
-)
-def test_runs_as_a_script(wandb_offline, script, check):
-    wandb_offline.run_script(script.__file__)
-    check(wandb_offline.runs())
+    checkpoints = wandb_offline.root / "checkpoints" / "fabric"
+    run_id = (checkpoints / "wandb_run_id.txt").read_text()
+    assert run_id == wandb_offline.runs()[0].run_id
+    assert (checkpoints / "last.ckpt").exists()

@@ -1,7 +1,8 @@
 """Several loggers at once (Trainer): W&B and a CSV file from the same `self.log` calls.
 
-Run it with `python several_loggers_trainer.py`; it runs offline unless you set
-WANDB_MODE=online. The CSV lands in logs/digits/version_<n>/metrics.csv.
+Run it with `python several_loggers_trainer.py` after `wandb login`, or without an
+account with `WANDB_MODE=offline python several_loggers_trainer.py` (`wandb sync`
+uploads it later). The CSV lands in logs/digits/version_<n>/metrics.csv.
 """
 
 # --8<-- [start:imports]
@@ -18,11 +19,9 @@ from torchmetrics.functional import accuracy
 
 # --8<-- [end:imports]
 
-os.environ.setdefault("WANDB_MODE", "offline")
-
 
 # --8<-- [start:data]
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -31,7 +30,7 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
@@ -43,21 +42,15 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()  # every logger records hidden and lr
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
 
-    def on_fit_start(self):
-        # self.loggers holds every logger; self.logger is only the first one.
-        for logger in self.loggers:
-            if isinstance(logger, WandbLogger) and self.trainer.is_global_zero:
-                logger.experiment.define_metric("val_accuracy", summary="max")
-
     def training_step(self, batch, batch_idx):
         x, y = batch
         loss = nn.functional.cross_entropy(self.net(x), y)
-        self.log("train_loss", loss)  # goes to every logger
+        self.log("train_loss", loss)
         return loss
 
     def validation_step(self, batch, batch_idx):
@@ -72,31 +65,34 @@ class DigitsClassifier(L.LightningModule):
 # --8<-- [end:model]
 
 
-def main(accelerator: str = "auto") -> str:
-    L.seed_everything(0)
-    # --8<-- [start:loggers]
-    wandb_logger = WandbLogger(project="lightning-loggers")
-    csv_logger = CSVLogger("logs", name="digits")
-    trainer = L.Trainer(
-        logger=[wandb_logger, csv_logger],  # the first one is trainer.logger
-        max_epochs=2,
-        log_every_n_steps=10,
-        accelerator=accelerator,
-        enable_progress_bar=False,
-    )
-    trainer.fit(DigitsClassifier(), *digits_loaders())
-    # --8<-- [end:loggers]
-    # --8<-- [start:reach_run]
-    # Find the W&B run among the loggers, without relying on their order.
-    run = next(lg for lg in trainer.loggers if isinstance(lg, WandbLogger)).experiment
-    csv_file = os.path.join(csv_logger.log_dir, "metrics.csv")
-    run.save(
-        csv_file, base_path=csv_logger.log_dir, policy="now"
-    )  # keep it with the run
-    wandb.finish()
-    # --8<-- [end:reach_run]
-    return csv_file
+# --8<-- [start:reach_in_module]
+class BestAccuracyClassifier(DigitsClassifier):
+    """The Quickstart's model, plus a max summary for val_accuracy in W&B."""
+
+    def on_fit_start(self):
+        # self.loggers holds every logger; self.logger is only the first one.
+        for logger in self.loggers:
+            if isinstance(logger, WandbLogger) and self.trainer.is_global_zero:
+                logger.experiment.define_metric("val_accuracy", summary="max")
 
 
-if __name__ == "__main__":
-    main()
+# --8<-- [end:reach_in_module]
+
+# --8<-- [start:loggers]
+L.seed_everything(0)
+wandb_logger = WandbLogger(project="lightning-loggers")
+csv_logger = CSVLogger("logs", name="digits")
+# the first logger is trainer.logger
+trainer = L.Trainer(
+    logger=[wandb_logger, csv_logger], max_epochs=2, log_every_n_steps=10
+)
+trainer.fit(BestAccuracyClassifier(), *digits_loaders())
+# --8<-- [end:loggers]
+# --8<-- [start:reach_run]
+# Find the W&B run among the loggers, without relying on their order.
+run = next(lg for lg in trainer.loggers if isinstance(lg, WandbLogger)).experiment
+csv_file = os.path.join(csv_logger.log_dir, "metrics.csv")
+# keep a copy of the CSV file with the run
+run.save(csv_file, base_path=csv_logger.log_dir, policy="now")
+wandb.finish()
+# --8<-- [end:reach_run]

@@ -6,11 +6,9 @@ from pathlib import Path
 import pytest
 from lightning.fabric.loggers import CSVLogger
 
-from snippets.guides.several_loggers import (
-    several_loggers_fabric,
-    several_loggers_trainer,
-)
-from tested_docs import RecordedRun
+from tested_docs import TORCH_DEVICE, RecordedRun
+
+HERE = Path(__file__).parent
 
 METRICS = ("train_loss", "val_accuracy", "epoch")
 
@@ -70,29 +68,25 @@ def check_fabric_run(run: RecordedRun, csv_file: Path) -> None:
 
 
 def test_trainer(wandb_offline, accelerator):
-    csv_file = Path(several_loggers_trainer.main(accelerator=accelerator))
-    assert csv_file.resolve().is_relative_to(wandb_offline.root / "logs" / "digits")
+    namespace = wandb_offline.run_script(HERE / "several_loggers_trainer.py")
+    csv_file = Path(namespace["csv_file"])
+    assert csv_file.resolve() == (
+        wandb_offline.root / "logs" / "digits" / "version_0" / "metrics.csv"
+    )
     check_trainer_run(wandb_offline.run(), csv_file)
+    trainer = namespace["trainer"]
+    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.logger is namespace["wandb_logger"]
 
 
 def test_fabric(wandb_offline, accelerator):
-    csv_file = Path(several_loggers_fabric.main(accelerator=accelerator))
-    assert csv_file.resolve().is_relative_to(wandb_offline.root / "logs")
+    namespace = wandb_offline.run_script(HERE / "several_loggers_fabric.py")
+    csv_file = Path(namespace["csv_logger"].log_dir) / "metrics.csv"
+    assert csv_file.resolve() == (
+        wandb_offline.root / "logs" / "digits-fabric" / "version_0" / "metrics.csv"
+    )
     check_fabric_run(wandb_offline.run(), csv_file)
-
-
-@pytest.mark.parametrize(
-    ("script", "check", "csv_dir"),
-    [
-        (several_loggers_trainer, check_trainer_run, "digits"),
-        (several_loggers_fabric, check_fabric_run, "digits-fabric"),
-    ],
-    ids=["trainer", "fabric"],
-)
-def test_runs_as_a_script(wandb_offline, script, check, csv_dir):
-    wandb_offline.run_script(script.__file__)
-    (csv_file,) = (wandb_offline.root / "logs" / csv_dir).glob("version_*/metrics.csv")
-    check(wandb_offline.run(), csv_file)
+    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
 
 
 def test_fabric_csv_logger_pitfalls(tmp_path):
