@@ -28,9 +28,7 @@ def test_trainer(wandb_offline, accelerator):
     assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
 
 
-def test_fabric(wandb_offline, accelerator):
-    namespace = wandb_offline.run_script(HERE / "quickstart_fabric.py")
-    run = wandb_offline.run()
+def check_fabric_run(run: RecordedRun) -> None:
     assert run.exit_code == 0
     assert run.project == "lightning-quickstart"
     assert run.config == {"hidden": 64, "lr": 0.01, "epochs": 3}
@@ -46,4 +44,9 @@ def test_fabric(wandb_offline, accelerator):
         "epoch",
         "trainer/global_step",
     }
+
+
+def test_fabric(wandb_offline, accelerator):
+    namespace = wandb_offline.run_script(HERE / "quickstart_fabric.py")
+    check_fabric_run(wandb_offline.run())
     assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]

@@ -1,7 +1,9 @@
 """MkDocs hooks: what every page gets without being edited (registered under `hooks:` in mkdocs.yml).
 
 - **Full example.** After the last excerpt of each Python snippet file on a page (inside its tab), a
-  collapsed "Full example" holds the whole file, so a reader copies a runnable script in one click.
+  collapsed "Full example" holds the whole file, so a reader copies a runnable script in one click,
+  and links the same script as a Jupyter notebook, written next to the page
+  (`tested_docs.notebooks`), with the page's words in the page's language.
   pymdownx.snippets drops the section markers when it includes a whole file. The search index skips
   it (the excerpts are indexed already; it would double the index and the build's indexing time).
 - **Tested-with stamp.** Under the title of every page that shows Python scripts, the lightning,
@@ -25,6 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from tested_docs.notebooks import is_notebook_material, notebook_json, notebook_name
 from tested_docs.pages import INCLUDE, outside_fences, page_language, parse_code_blocks
 from tested_docs.stamp import file_hash, load_stamp, stamp_path
 
@@ -45,13 +48,25 @@ _BUNDLE = re.compile(r'<script src="(?P<prefix>[^"]*?)assets/javascripts/bundle\
 # --- full examples -------------------------------------------------------------------------------
 
 
-def full_example(path: str, indent: int, language: str) -> list[str]:
+NOTEBOOK_LINK = {
+    "en": "Download as a Jupyter notebook",
+    "ja": "Jupyter ノートブックとしてダウンロード",
+    "zh": "下载为 Jupyter 笔记本",
+    "ko": "Jupyter 노트북으로 다운로드",
+}
+
+
+def full_example(path: str, indent: int, language: str, notebook: bool = False) -> list[str]:
     pad = " " * indent
     title = f"{FULL_EXAMPLE.get(language, FULL_EXAMPLE['en'])}: {Path(path).name}"
+    link = NOTEBOOK_LINK.get(language, NOTEBOOK_LINK["en"])
+    name = notebook_name(path)
+    download = f'{pad}    <a class="notebook-download" href="{name}" download>{link}: {name}</a>'
     return [
         "",
         f'{pad}??? example {FULL_EXAMPLE_CLASS} "{title}"',
         "",
+        *([download, ""] if notebook else []),
         f'{pad}    ```{_lexer(path)} title="{Path(path).name}"',
         f'{pad}    --8<-- "{path}"',
         f"{pad}    ```",
@@ -65,7 +80,22 @@ def _lexer(path: str) -> str:
     )
 
 
-def add_full_examples(markdown: str, language: str) -> str:
+def full_example_files(markdown: str) -> list[str]:
+    """The runnable files that get a "Full example" on this page."""
+    shown: dict[str, bool] = {}
+    for block in parse_code_blocks(markdown, Path()):
+        for path, section in block.includes:
+            if path.endswith(RUNNABLE):
+                shown[path] = shown.get(path, False) or section is None
+    return [path for path, whole in shown.items() if not whole]
+
+
+def notebook_files(markdown: str, root: Path) -> list[str]:
+    """The full examples that are programs (not test files): each also comes as a notebook."""
+    return [p for p in full_example_files(markdown) if is_notebook_material(root / p)]
+
+
+def add_full_examples(markdown: str, language: str, root: Path | None = None) -> str:
     """Append a collapsed whole-file include after the last excerpt of each runnable file.
 
     Once per file and page: the reader has met the pieces, then gets the file to copy. A file the
@@ -84,7 +114,8 @@ def add_full_examples(markdown: str, language: str) -> str:
     inserts: dict[int, list[str]] = defaultdict(list)
     for path, (closing, indent) in sorted(last.items(), key=lambda item: item[1]):
         if path not in whole:
-            inserts[closing].extend(full_example(path, indent, language))
+            notebook = root is not None and is_notebook_material(root / path)
+            inserts[closing].extend(full_example(path, indent, language, notebook))
     if not inserts:
         return markdown
     out: list[str] = []
@@ -200,7 +231,16 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         stamp = stamp_html(scripts, load_stamp(stamp_path(root)), language, root)
         if stamp:
             markdown = add_stamp(markdown, stamp)
-    return add_full_examples(markdown, language)
+    root = Path(config["config_file_path"]).parent
+    _notebooks[page.file.abs_dest_path] = [
+        (notebook_name(path), notebook_json(root / path, markdown, path))
+        for path in notebook_files(markdown, root)
+    ]
+    return add_full_examples(markdown, language, root)
+
+
+_notebooks: dict[str, list[tuple[str, str]]] = {}
+"""Notebooks made from a page's scripts, written next to the page once it is written."""
 
 
 _HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
@@ -231,6 +271,10 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
+    for name, text in _notebooks.pop(page.file.abs_dest_path, []) if page else []:
+        target = Path(page.file.abs_dest_path).parent / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text + "\n", encoding="utf-8")
     head, end, body = output.partition("</head>")
     output = _HEAD_ALTERNATE.sub("", head) + end + body
     return with_mermaid(output)

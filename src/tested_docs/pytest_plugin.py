@@ -144,6 +144,36 @@ class OfflineWandb:
         finally:
             sys.argv = argv
 
+    def run_notebook(
+        self, script: str | Path, page: str | Path, times: int = 1, timeout: float = 240
+    ) -> Any:
+        """Make the notebook `page` offers for `script`, and run it top to bottom in a real
+        Jupyter kernel in this test's folder, `times` times in the same kernel.
+
+        Returns the executed notebook; a cell that raises fails the test with its traceback.
+        """
+        import nbformat
+        from nbclient import NotebookClient
+
+        from tested_docs.notebooks import notebook
+
+        script, page = Path(script).resolve(), Path(page)
+        self._note(script)
+        relative = script.relative_to(self.project).as_posix()
+        cells = notebook(script, page.read_text(encoding="utf-8"), relative)
+        executed = nbformat.from_dict(cells)
+        client = NotebookClient(
+            executed,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(self.root)}},
+        )
+        with client.setup_kernel():
+            for _ in range(times):
+                for index, cell in enumerate(executed.cells):
+                    client.execute_cell(cell, index)
+        return executed
+
     def run_process(
         self, path: str | Path, *args: str, timeout: float = 180
     ) -> subprocess.CompletedProcess[str]:
