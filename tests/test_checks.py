@@ -30,6 +30,7 @@ def project(tmp_path: Path) -> Path:
     for page in ("index", "quickstart"):
         for lang in LANGS:
             shutil.copy(ROOT / "docs" / f"{page}{lang}.md", root / "docs")
+    shutil.copytree(ROOT / "glossary", root / "glossary")
     (root / "snippets").mkdir()
     for name in ("__init__.py", "site_commands.sh", "ruff.toml"):
         shutil.copy(ROOT / "snippets" / name, root / "snippets")
@@ -63,6 +64,13 @@ def insert_before(path: Path, needle: str, new: str) -> None:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     at = next(i for i, text in enumerate(lines) if needle in text)
     path.write_text("".join([*lines[:at], new, *lines[at:]]), encoding="utf-8")
+
+
+def insert_at_end(path: Path, text: str) -> int:
+    """Append a paragraph of prose; return its line."""
+    body = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
+    path.write_text(body + text, encoding="utf-8")
+    return body.count("\n") + 1
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -165,9 +173,10 @@ def test_snippet_no_test_exercises(project: Path):
     assert problems(project) == []
 
 
-def test_a_python_snippet_no_test_imports(project: Path):
-    test = project / "snippets" / "quickstart" / "test_quickstart.py"
-    edit(test, '"quickstart_fabric.py"', '"quickstart_trainer.py"')
+def test_a_python_snippet_no_test_runs(project: Path):
+    for name in ("test_quickstart.py", "test_quickstart_notebooks.py"):
+        test = project / "snippets" / "quickstart" / name
+        edit(test, '"quickstart_fabric.py"', '"quickstart_trainer.py"')
     assert any(
         p.startswith("snippets/quickstart/quickstart_fabric.py:1: no test under snippets/")
         for p in problems(project)
@@ -262,13 +271,13 @@ def test_heading_ids_differ(project: Path):
     ]
 
 
-def test_translated_tab_label(project: Path):
+def test_translated_product_name_in_a_tab_label(project: Path):
     page = project / "docs" / "quickstart.zh.md"
     line = edit(page, '=== "Fabric"', '=== "Fabric 循环"')
     english = line_of(project / "docs" / "quickstart.md", '=== "Fabric"')
     assert problems(project) == [
-        f'docs/quickstart.zh.md:{line}: tab differs: === "Fabric 循环" here where '
-        f'quickstart.md:{english} has === "Fabric"'
+        f'docs/quickstart.zh.md:{line}: tab (as glossary/zh.yml renders it) differs: === "Fabric'
+        f' 循环" here where quickstart.md:{english} has === "Fabric"'
     ]
 
 
@@ -497,6 +506,69 @@ def test_a_copy_that_drifted(project: Path):
         " that differs on purpose its own name"
     ) in found
     assert not [p for p in found if "drifted" in p and "more_digits" not in p]
+
+
+# --- glossary ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "planted", "term", "use"),
+    [
+        ("ja", "成果物", "artifact", "アーティファクト"),
+        ("zh", "Sanity check", "sanity check", "健全性检查"),
+        ("ko", "충돌", "crash", "비정상 종료"),
+    ],
+)
+def test_a_synonym_the_glossary_refuses(
+    project: Path, lang: str, planted: str, term: str, use: str
+):
+    page = project / "docs" / f"quickstart.{lang}.md"
+    line = insert_at_end(page, f"{planted}\n")
+    found = problems(project)
+    assert any(
+        p.startswith(
+            f"docs/quickstart.{lang}.md:{line}: glossary (glossary/{lang}.yml): {planted!r}"
+        )
+        and f"for {term!r}; write {use!r}" in p
+        for p in found
+    ), found
+    # In inline code (English code), the same word is not prose.
+    page.write_text(page.read_text().replace(f"{planted}\n", f"`{planted}`\n"))
+    assert not [p for p in problems(project) if "glossary" in p]
+
+
+def test_a_recurring_heading_reads_as_the_glossary_says(project: Path):
+    page = project / "docs" / "quickstart.ja.md"
+    line = edit(page, "{#what-the-tests-check}", "{#what-the-tests-check}")
+    text = page.read_text().splitlines()[line - 1]
+    page.write_text(page.read_text().replace(text, "## テストの中身 {#what-the-tests-check}"))
+    assert (
+        f"docs/quickstart.ja.md:{line}: glossary (glossary/ja.yml): heading #what-the-tests-check"
+        " reads 'テストの中身'; write 'テストで確認していること'"
+    ) in problems(project)
+
+
+def test_a_tab_label_is_translated_through_the_glossary(project: Path):
+    labels = {"": "Command line", ".ja": "コマンドライン", ".zh": "命令行", ".ko": "명령줄"}
+    for lang, label in labels.items():
+        edit(project / "docs" / f"quickstart{lang}.md", '=== "Fabric"', f'=== "{label}"', 2)
+    refresh_all(project)
+    assert problems(project) == []
+    page = project / "docs" / "quickstart.ja.md"
+    line = edit(page, '=== "コマンドライン"', '=== "Command line"')
+    english = line_of(project / "docs" / "quickstart.md", '=== "Command line"')
+    assert problems(project) == [
+        f'docs/quickstart.ja.md:{line}: tab (as glossary/ja.yml renders it) differs: === "Command'
+        f' line" here where quickstart.md:{english} has === "コマンドライン"'
+    ]
+
+
+def test_a_missing_glossary(project: Path):
+    (project / "glossary" / "ko.yml").unlink()
+    assert (
+        "glossary/ko.yml:1: no glossary for ko: every translated page is checked against one"
+        in problems(project)
+    )
 
 
 def test_this_repository_passes_the_checker():

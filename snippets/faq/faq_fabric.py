@@ -1,11 +1,10 @@
 """FAQ (Fabric): what Fabric's WandbLogger records, and what it leaves to you.
 
-Run it with `python faq_fabric.py`. It runs offline unless you set WANDB_MODE=online
-(after `wandb login`); `wandb sync` uploads an offline run later.
+Run it with `python faq_fabric.py` after `wandb login`, or without an account with
+`WANDB_MODE=offline python faq_fabric.py` (`wandb sync` uploads it later).
 """
 
-import os
-
+# --8<-- [start:imports]
 import lightning as L
 import torch
 import wandb
@@ -14,10 +13,11 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from wandb.integration.lightning.fabric import WandbLogger
 
-os.environ.setdefault("WANDB_MODE", "offline")
+# --8<-- [end:imports]
 
 
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -26,45 +26,50 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
-def main(accelerator: str = "auto") -> None:
-    # --8<-- [start:logger]
-    wandb_logger = WandbLogger(project="lightning-faq")
-    fabric = L.Fabric(accelerator=accelerator, devices=1, loggers=[wandb_logger])
-    fabric.launch()
-    fabric.seed_everything(0)
-    config = {"hidden": 64, "lr": 1e-2, "epochs": 2}
-    wandb_logger.log_hyperparams(config)  # Fabric has no save_hyperparameters
-    # --8<-- [end:logger]
-    model = nn.Sequential(
-        nn.Linear(64, config["hidden"]), nn.ReLU(), nn.Linear(config["hidden"], 10)
-    )
-    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
-    model, optimizer = fabric.setup(model, optimizer)
-    train_loader = fabric.setup_dataloaders(digits_loaders()[0])
+# --8<-- [end:data]
 
-    # --8<-- [start:loop]
-    step = 0
-    for epoch in range(config["epochs"]):
-        model.train()
-        for x, y in train_loader:
-            optimizer.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), y)
-            fabric.backward(loss)
-            optimizer.step()
-            step += 1
-            if step % 10 == 0:  # only what you pass to log_dict becomes a metric
-                fabric.log_dict({"train_loss": loss.item(), "epoch": epoch}, step=step)
-    fabric.save("last.ckpt", {"model": model, "optimizer": optimizer})
-    print(f"checkpoint: last.ckpt after {step} steps")  # recorded as console output
-    wandb_logger.finalize("success")
-    wandb.finish()
-    # --8<-- [end:loop]
+# --8<-- [start:logger]
+wandb_logger = WandbLogger(project="lightning-faq")
+fabric = L.Fabric(devices=1, loggers=[wandb_logger])
+fabric.launch()
+fabric.seed_everything(0)
+config = {"hidden": 64, "lr": 1e-2, "epochs": 2}
+# Fabric has no save_hyperparameters: log the config yourself.
+wandb_logger.log_hyperparams(config)
+# --8<-- [end:logger]
 
+# --8<-- [start:setup]
+model = nn.Sequential(
+    nn.Linear(64, config["hidden"]), nn.ReLU(), nn.Linear(config["hidden"], 10)
+)
+optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
+model, optimizer = fabric.setup(model, optimizer)
+# This loop trains only: the validation loader stays unused.
+train_loader, _ = digits_loaders()
+train_loader = fabric.setup_dataloaders(train_loader)
+# --8<-- [end:setup]
 
-if __name__ == "__main__":
-    main()
+# --8<-- [start:loop]
+step = 0
+for epoch in range(config["epochs"]):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        fabric.backward(loss)
+        optimizer.step()
+        step += 1
+        # Only what you pass to log_dict becomes a metric.
+        if step % 10 == 0:
+            fabric.log_dict({"train_loss": loss.item(), "epoch": epoch}, step=step)
+fabric.save("last.ckpt", {"model": model, "optimizer": optimizer})
+# Printed lines are recorded too, as the run's console output.
+print(f"checkpoint: last.ckpt after {step} steps")
+wandb_logger.finalize("success")
+wandb.finish()
+# --8<-- [end:loop]

@@ -1,11 +1,10 @@
 """FAQ (Trainer): what a plain WandbLogger records without any extra code.
 
-Run it with `python faq_trainer.py`. It runs offline unless you set WANDB_MODE=online
-(after `wandb login`); `wandb sync` uploads an offline run later.
+Run it with `python faq_trainer.py` after `wandb login`, or without an account with
+`WANDB_MODE=offline python faq_trainer.py` (`wandb sync` uploads it later).
 """
 
-import os
-
+# --8<-- [start:imports]
 import lightning as L
 import torch
 import wandb
@@ -15,10 +14,11 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 from torchmetrics.functional import accuracy
 
-os.environ.setdefault("WANDB_MODE", "offline")
+# --8<-- [end:imports]
 
 
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -27,16 +27,19 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
+
+
+# --8<-- [end:data]
 
 
 # --8<-- [start:model]
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()  # -> the run's config
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
@@ -44,7 +47,7 @@ class DigitsClassifier(L.LightningModule):
     def training_step(self, batch, batch_idx):
         x, y = batch
         loss = nn.functional.cross_entropy(self.net(x), y)
-        self.log("train_loss", loss)  # -> a metric, against trainer/global_step
+        self.log("train_loss", loss)
         return loss
 
     def validation_step(self, batch, batch_idx):
@@ -58,23 +61,13 @@ class DigitsClassifier(L.LightningModule):
 
 # --8<-- [end:model]
 
-
-def main(accelerator: str = "auto") -> None:
-    L.seed_everything(0)
-    # --8<-- [start:logger]
-    wandb_logger = WandbLogger(project="lightning-faq", log_model=True)
-    trainer = L.Trainer(
-        accelerator=accelerator,
-        max_epochs=2,
-        logger=wandb_logger,  # log_model=True: checkpoints become artifacts at the end
-        log_every_n_steps=10,
-        enable_progress_bar=False,
-    )
-    trainer.fit(DigitsClassifier(), *digits_loaders())
-    print(f"best checkpoint: {trainer.checkpoint_callback.best_model_path}")
-    wandb.finish()
-    # --8<-- [end:logger]
-
-
-if __name__ == "__main__":
-    main()
+# --8<-- [start:logger]
+L.seed_everything(0)
+# log_model=True: checkpoints become artifacts when training ends
+wandb_logger = WandbLogger(project="lightning-faq", log_model=True)
+trainer = L.Trainer(logger=wandb_logger, max_epochs=2, log_every_n_steps=10)
+trainer.fit(DigitsClassifier(), *digits_loaders())
+# Printed lines are recorded too, as the run's console output.
+print(f"best checkpoint: {trainer.checkpoint_callback.best_model_path}")
+wandb.finish()
+# --8<-- [end:logger]

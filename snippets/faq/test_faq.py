@@ -1,78 +1,105 @@
-"""The FAQ's scripts: what W&B records without extra code, read back from the offline run."""
+"""The FAQ's scripts: what W&B records without extra code, read back from the offline run.
 
+Each value is checked against its source: the script that ran, what it printed and saved,
+the packages it ran with, the process and the machine it ran on.
+"""
+
+import os
+import platform
+from pathlib import Path
+
+import lightning
 import pytest
+import wandb
 
-from snippets.faq import faq_fabric, faq_trainer
-from tested_docs import RecordedRun
+from tested_docs import TORCH_DEVICE, RecordedRun, wandb_digest
+
+HERE = Path(__file__).parent
 
 
 def records(run: RecordedRun, kind: str) -> list[dict]:
     return [record[kind] for record in run.records if record.get("type") == kind]
 
 
-def check_recorded_for_free(run: RecordedRun, printed: str) -> None:
+def check_recorded_for_free(
+    run: RecordedRun, script: Path, printed: str, accelerator: str
+) -> None:
     """What every run gets from wandb itself, whichever Lightning API drives it."""
     assert run.exit_code == 0
     assert run.project == "lightning-faq"
-    # requirements.txt (pip freeze) is listed for upload; output.log holds the console
+    # requirements.txt: the packages installed where the script ran, with their versions
     assert "requirements.txt" in run.files
-    requirements = (run.files_dir / "requirements.txt").read_text()
-    assert "lightning==" in requirements and "wandb==" in requirements
-    # Console output: every line printed to stdout/stderr, as output records
-    lines = [
-        r["line"] for r in records(run, "output_raw") if r["output_type"] == "STDOUT"
-    ]
-    assert any(line.startswith(printed) for line in lines)
-    # System metrics (CPU, memory, disk, network; GPU where there is one)
-    stats = records(run, "stats")
-    assert stats and "memory_percent" in stats[0]["item"]
-    # Hardware and software: OS, Python, CPU count, memory
+    requirements = (run.files_dir / "requirements.txt").read_text().splitlines()
+    assert f"lightning=={lightning.__version__}" in requirements
+    assert f"wandb=={wandb.__version__}" in requirements
+    # Console output: the line the script printed, word for word, from standard output
+    stdout = "".join(
+        r.get("line", "")
+        for r in records(run, "output_raw")
+        if r["output_type"] == "STDOUT"
+    )
+    assert printed + "\n" in stdout
+    # Hardware and software: this script, this Python, this machine's CPUs and memory
     environment = {k: v for r in records(run, "environment") for k, v in r.items()}
-    assert environment["python"].startswith("CPython 3.")
-    assert environment["cpu_count"] >= 1 and int(environment["memory"]["total"]) > 0
-
-
-def check_trainer_run(run: RecordedRun) -> None:
-    check_recorded_for_free(run, "best checkpoint: ")
-    assert run.config == {"hidden": 64, "lr": 0.01}  # from save_hyperparameters()
-    assert len(run.column("train_loss")) == 4 and len(run.column("val_accuracy")) == 2
-    assert run.metrics["*"].step_metric == "trainer/global_step"
-    # log_model=True: the checkpoint, logged as an artifact when training ends
-    (checkpoint,) = run.artifacts
-    assert checkpoint.name == f"model-{run.run_id}" and checkpoint.type == "model"
-    assert set(checkpoint.aliases) >= {"latest", "best"}
-    assert checkpoint.file("model.ckpt").size > 0
-
-
-def check_fabric_run(run: RecordedRun) -> None:
-    check_recorded_for_free(run, "checkpoint: last.ckpt after 48 steps")
-    assert run.config == {"hidden": 64, "lr": 0.01, "epochs": 2}  # log_hyperparams
-    assert run.column("trainer/global_step") == [10, 20, 30, 40]
-    assert (
-        run.artifacts == []
-    )  # Fabric logs no checkpoint for you, even after fabric.save
+    assert environment["program"] == str(script)
+    assert environment["python"] == f"CPython {platform.python_version()}"
+    assert environment["cpu_count_logical"] == os.cpu_count()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert int(environment["memory"]["total"]) == memory
+    # System metrics, sampled while the run was open: the script's own process among them
+    stats = [r["item"] for r in records(run, "stats")]
+    assert stats and all(item["proc.memory.rssMB"] > 0 for item in stats)
+    if accelerator == "gpu":  # GPUs where there are any
+        assert any(key.startswith("gpu.") for item in stats for key in item)
 
 
 def test_trainer(wandb_offline, accelerator):
-    faq_trainer.main(accelerator=accelerator)
-    check_trainer_run(wandb_offline.run())
+    script = HERE / "faq_trainer.py"
+    namespace = wandb_offline.run_script(script)
+    trainer = namespace["trainer"]
+    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    best = trainer.checkpoint_callback.best_model_path
+    run = wandb_offline.run()
+    check_recorded_for_free(run, script, f"best checkpoint: {best}", accelerator)
+    # save_hyperparameters() -> config
+    assert (
+        run.config
+        == dict(trainer.lightning_module.hparams)
+        == {"hidden": 64, "lr": 0.01}
+    )
+    # self.log -> metrics against trainer/global_step: 24 steps an epoch, 2 epochs
+    assert run.metrics["*"].step_metric == "trainer/global_step"
+    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+        9,
+        19,
+        29,
+        39,
+    ]
+    assert [r["trainer/global_step"] for r in run.rows_with("val_accuracy")] == [23, 47]
+    assert run.summary["val_accuracy"] == pytest.approx(
+        trainer.callback_metrics["val_accuracy"].item()
+    )
+    # log_model=True: the checkpoint the Trainer wrote, logged as an artifact at the end
+    (checkpoint,) = run.artifacts
+    assert checkpoint.name == f"model-{run.run_id}" and checkpoint.type == "model"
+    assert set(checkpoint.aliases) >= {"latest", "best"}
+    assert checkpoint.file("model.ckpt").digest == wandb_digest(best)
 
 
 def test_fabric(wandb_offline, accelerator):
-    faq_fabric.main(accelerator=accelerator)
-    check_fabric_run(wandb_offline.run())
-
-
-@pytest.mark.parametrize(
-    ("script", "check"),
-    [(faq_trainer, check_trainer_run), (faq_fabric, check_fabric_run)],
-    ids=["trainer", "fabric"],
-)
-def test_runs_as_a_script(wandb_offline, script, check):
-    wandb_offline.run_script(script.__file__)
+    script = HERE / "faq_fabric.py"
+    namespace = wandb_offline.run_script(script)
+    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    steps = namespace["step"]
+    assert steps == 2 * 24  # 2 epochs of 24 batches
     run = wandb_offline.run()
-    check(run)
-    program = {k: v for r in records(run, "environment") for k, v in r.items()}[
-        "program"
-    ]
-    assert program.endswith(f"{script.__name__.rsplit('.', 1)[-1]}.py")
+    printed = f"checkpoint: last.ckpt after {steps} steps"
+    check_recorded_for_free(run, script, printed, accelerator)
+    # log_hyperparams -> config
+    assert run.config == namespace["config"] == {"hidden": 64, "lr": 0.01, "epochs": 2}
+    # log_dict -> metrics, at the steps the loop passed
+    assert run.column("trainer/global_step") == list(range(10, steps + 1, 10))
+    assert run.column("epoch") == [0, 0, 1, 1]
+    # fabric.save wrote a checkpoint, but Fabric logs no artifact for you
+    assert (wandb_offline.root / "last.ckpt").stat().st_size > 0
+    assert run.artifacts == []

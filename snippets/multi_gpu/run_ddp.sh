@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # How to start the DDP scripts: each one is started once; it starts its second process itself.
 set -euo pipefail
-# --8<-- [start:gpu]
-python ddp_trainer.py  # two GPUs: --accelerator gpu is the default
+# --8<-- [start:run]
+# two GPUs, or two processes on the CPU of a machine without GPUs
+python ddp_trainer.py
 python ddp_fabric.py
-# --8<-- [end:gpu]
+# --8<-- [end:run]
+# --8<-- [start:offline]
+# the same, without a W&B account: `wandb sync` uploads the runs later
+WANDB_MODE=offline python ddp_trainer.py
+WANDB_MODE=offline python ddp_fabric.py
+# --8<-- [end:offline]
 # --8<-- [start:cpu]
-python ddp_trainer.py --accelerator cpu  # two processes on the CPU, on any machine
-python ddp_fabric.py --accelerator cpu
+PL_TRAINER_ACCELERATOR=cpu python ddp_trainer.py
+LT_ACCELERATOR=cpu python ddp_fabric.py
 # --8<-- [end:cpu]
 # --8<-- [start:inspect]
 ls wandb/  # one run folder per job, not one per process

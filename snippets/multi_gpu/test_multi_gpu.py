@@ -1,19 +1,23 @@
 """The multi-GPU page's DDP scripts, each run as its own `python` process with two ranks.
 
 DDP starts the second rank by running the script file again, so these scripts cannot run
-in-process: `run_process` runs them as `python script.py --accelerator ...`, with a timeout, so a
-rank that hangs fails the test instead of stalling the suite.
+in-process: `run_process` runs them as `python script.py` would, with a timeout, so a rank
+that hangs fails the test instead of stalling the suite. The `accelerator` fixture chooses
+the device through the environment, which the script and both its ranks inherit.
 """
 
 import math
+import shlex
 import textwrap
+from pathlib import Path
 
 import pytest
 import torch
 
-from snippets.multi_gpu import ddp_fabric, ddp_trainer
 from tested_docs import RecordedRun
+from tested_docs.pytest_plugin import ACCELERATOR_ENV
 
+HERE = Path(__file__).parent
 TIMEOUT_S = 240  # a run takes about 20 s alone, 90 s on two cores shared with others
 RANKS = 2
 TRAIN, VAL, BATCH, EPOCHS = 1500, 297, 64, 2
@@ -32,7 +36,7 @@ def check_ddp_run(run: RecordedRun, steps: list[int], val_steps: list[int]) -> N
     assert run.exit_code == 0
     assert run.project == "lightning-ddp"
     assert run.config["hidden"] == 64 and run.config["lr"] == 0.01
-    # Rank zero logs the job's steps: 12 an epoch, not 24, because each rank did half the work.
+    # Rank zero logs the job's steps: 12 an epoch, not 24: each rank did half the work.
     logged = run.column("trainer/global_step")
     assert logged == sorted(logged)
     assert [row["trainer/global_step"] for row in run.rows_with("train_loss")] == steps
@@ -50,10 +54,13 @@ def check_ddp_run(run: RecordedRun, steps: list[int], val_steps: list[int]) -> N
         assert note.startswith(f"rank {rank} of {RANKS} on ")
 
 
-def check_trainer_run(run: RecordedRun) -> None:
-    last = (
-        EPOCHS * STEPS_PER_EPOCH - 1
-    )  # the Trainer logs global_step before the increment
+@pytest.mark.timeout(TIMEOUT_S + 60)
+def test_trainer_ddp(wandb_offline, accelerator):
+    needs_two_devices(accelerator)
+    wandb_offline.run_process(HERE / "ddp_trainer.py", timeout=TIMEOUT_S)
+    run = wandb_offline.run()  # exactly one run for the two ranks
+    assert run.config == {"hidden": 64, "lr": 0.01}  # save_hyperparameters, once
+    last = EPOCHS * STEPS_PER_EPOCH - 1  # the Trainer logs global_step before the +1
     check_ddp_run(
         run,
         steps=list(range(3, last + 1, 4)),  # log_every_n_steps=4
@@ -61,64 +68,77 @@ def check_trainer_run(run: RecordedRun) -> None:
     )
 
 
-def check_fabric_run(run: RecordedRun) -> None:
+@pytest.mark.timeout(TIMEOUT_S + 60)
+def test_fabric_ddp(wandb_offline, accelerator):
+    needs_two_devices(accelerator)
+    wandb_offline.run_process(HERE / "ddp_fabric.py", timeout=TIMEOUT_S)
+    run = wandb_offline.run()
+    assert run.config == {"hidden": 64, "lr": 0.01, "epochs": EPOCHS}
     last = EPOCHS * STEPS_PER_EPOCH  # the loop counts steps from 1
     check_ddp_run(
         run,
         steps=list(range(4, last + 1, 4)),
         val_steps=[STEPS_PER_EPOCH * (e + 1) for e in range(EPOCHS)],
     )
-    assert run.config["epochs"] == EPOCHS
+
+
+def test_the_page_chooses_the_cpu_as_the_tests_do():
+    """The page's CPU commands set the very variables the tests' `cpu` case sets."""
+    section = (HERE / "run_ddp.sh").read_text().split("# --8<-- [start:cpu]\n")[1]
+    lines = section.split("# --8<-- [end:cpu]")[0].splitlines()
+    commands = [shlex.split(line, comments=True) for line in lines]
+    assert [words[1:] for words in commands] == [
+        ["python", "ddp_trainer.py"],
+        ["python", "ddp_fabric.py"],
+    ]
+    variables = dict(words[0].split("=") for words in commands)
+    assert variables.items() <= ACCELERATOR_ENV["cpu"].items()
+    assert set(variables) == set(ACCELERATOR_ENV["cpu"])
 
 
 @pytest.mark.timeout(TIMEOUT_S + 60)
-def test_trainer_ddp(wandb_offline, accelerator):
-    needs_two_devices(accelerator)
-    wandb_offline.run_process(
-        ddp_trainer.__file__, "--accelerator", accelerator, timeout=TIMEOUT_S
-    )
-    check_trainer_run(wandb_offline.run())  # exactly one run for the two ranks
+def test_a_crash_on_rank_one_ends_the_job(wandb_offline, monkeypatch):
+    """A rank that dies must take the job down with it, never leave rank zero waiting.
 
-
-@pytest.mark.timeout(TIMEOUT_S + 60)
-def test_fabric_ddp(wandb_offline, accelerator):
-    needs_two_devices(accelerator)
-    wandb_offline.run_process(
-        ddp_fabric.__file__, "--accelerator", accelerator, timeout=TIMEOUT_S
-    )
-    check_fabric_run(wandb_offline.run())
-
-
-@pytest.mark.timeout(TIMEOUT_S + 60)
-def test_a_crash_on_rank_one_ends_the_job(wandb_offline):
-    """A rank that dies must take the job down with it, never leave rank zero waiting."""
-    crash = wandb_offline.root / "crash_on_rank_one.py"
-    crash.write_text(
+    The page's script runs unchanged, through a launcher that breaks PyTorch's
+    `cross_entropy` on rank one (Lightning tells each process its LOCAL_RANK). DDP starts
+    rank one by running the launcher again, so the fault is planted there only.
+    """
+    monkeypatch.setenv("PL_TRAINER_ACCELERATOR", "cpu")
+    launcher = wandb_offline.root / "crash_on_rank_one.py"
+    launcher.write_text(
         textwrap.dedent(
             f"""\
-            import importlib.util
             import os
 
-            spec = importlib.util.spec_from_file_location("ddp", {ddp_trainer.__file__!r})
-            ddp = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(ddp)
-            if os.environ.get("LOCAL_RANK") == "1":  # set by Lightning for the second rank
-                train = ddp.DigitsClassifier.training_step
+            import torch.nn.functional
 
-                def training_step(self, batch, batch_idx):
-                    if self.global_step == 2:
+            if os.environ.get("LOCAL_RANK") == "1":
+                cross_entropy = torch.nn.functional.cross_entropy
+                calls = []
+
+                def crashing_cross_entropy(*args, **kwargs):
+                    calls.append(1)
+                    if len(calls) == 3:
                         open("rank-1-crashed", "w").close()
                         raise RuntimeError("planted crash on rank 1")
-                    return train(self, batch, batch_idx)
+                    return cross_entropy(*args, **kwargs)
 
-                ddp.DigitsClassifier.training_step = training_step
-            ddp.main("cpu")
+                torch.nn.functional.cross_entropy = crashing_cross_entropy
+            # Not runpy: it would make the script, not this launcher, sys.argv[0], the
+            # file DDP runs again for rank one.
+            path = {str(HERE / "ddp_trainer.py")!r}
+            with open(path) as script:
+                code = compile(script.read(), path, "exec")
+            exec(code, {{"__name__": "__main__", "__file__": path}})
             """
         )
     )
     # run_process fails the test on a non-zero exit, and on a timeout with another message.
     with pytest.raises(pytest.fail.Exception, match=r"exited with [1-9]") as failure:
-        wandb_offline.run_process(crash, timeout=TIMEOUT_S)
+        wandb_offline.run_process(launcher, timeout=TIMEOUT_S)
     assert (wandb_offline.root / "rank-1-crashed").exists(), failure.value  # our crash
     run = wandb_offline.run()  # rank zero's run, closed as failed rather than left open
     assert run.exit_code != 0
+    # The run is the script's: rank zero had recorded its config before the crash.
+    assert run.config == {"hidden": 64, "lr": 0.01}

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from tested_docs import scripts, translations
+from tested_docs import glossary, scripts, translations
 from tested_docs import snippets as snip
 from tested_docs.pages import (
     DIAGRAMS,
@@ -228,13 +228,26 @@ def _structure(page: Path) -> dict[str, list[tuple[int, str]]]:
     }
 
 
+def _project_root(page: Path) -> Path:
+    docs = next((folder for folder in page.parents if folder.name == "docs"), page.parent)
+    return docs.parent
+
+
 def structure_problems(page: Path) -> list[Problem]:
-    """A translation's includes, API directives and heading ids against its English page."""
+    """A translation's includes, API directives, heading ids and tab labels against its English
+    page; a tab label that is not a product name reads as the language's glossary says."""
     english = english_page(page)
     theirs, ours = _structure(english), _structure(page)
+    words = glossary.load(_project_root(page), page_language(page))
+    theirs["tab"] = [
+        (line, f'=== "{glossary.tab_label(words, label)}"') for line, label in tabs(english)
+    ]
     problems = []
     for what in theirs:
-        problems += _sequence_problems(page, english, what, theirs[what], ours[what])
+        name = (
+            f"tab (as glossary/{words.path.name} renders it)" if what == "tab" and words else what
+        )
+        problems += _sequence_problems(page, english, name, theirs[what], ours[what])
     return problems
 
 
@@ -309,4 +322,5 @@ def check(root: Path, run_shell: bool = True) -> list[Problem]:
         *scripts.undefined_names(root),
         *shell(root, run=run_shell),
         *translations_in_step(docs_dir),
+        *glossary.glossary_problems(root),
     ]

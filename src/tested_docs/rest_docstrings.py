@@ -4,14 +4,21 @@ Lightning's and wandb's `WandbLogger` docstrings are Google style, but their pro
 reST: `.. code-block:: python` directives, `Example::` literal blocks, roles such as
 ``:class:`~lightning.pytorch.core.LightningModule` ``, double-backtick literals and
 `` `text <url>`_ `` links. Rendered as Markdown by mkdocstrings they would show as raw text.
-`mkdocs.yml` loads this extension (`extensions: [tested_docs.rest_docstrings]`), and the API
-reference pages render the converted text.
+`mkdocs.yml` loads this extension (`extensions: [tested_docs.rest_docstrings:RestToMarkdown]`),
+and the API reference pages render the converted text.
+
+Some objects' code examples are not shown at all: this site shows only code its tests run, and the
+examples in the two `WandbLogger` docstrings are not run (one, `wandb.config.update()` with no
+argument, raises a `TypeError`). For the objects named in the extension's `drop_examples` option,
+and their members, every code block, and the narrative around the code of the docstring's free
+text, gives way to one note (`examples_note`, Markdown) that points to the tested examples.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 import griffe
@@ -29,8 +36,20 @@ ROLE = re.compile(
 )
 LINK = re.compile(r"`(?P<text>[^`<]+?)\s*<(?P<url>[^>]+)>`__?")
 LITERAL = re.compile(r"``(?P<text>[^`]+?)``")
+SHORTENED = re.compile(r"(?<!`)`~(?P<path>[\w.]+)`(?!`)")
+"""A role's `~path` shortening left in plain backticks (its role forgotten): keep the last name."""
 PARAMETER = re.compile(r"^[ \t]+\**[\w.]+(?:[ \t]*\([^)]*\))?:[ \t]")
 ADMONITION_KINDS = {"seealso": "info", "deprecated": "warning", "versionadded": "info"}
+SECTION = re.compile(r"^(?P<title>[A-Z][A-Za-z ]*):[ \t]*$")
+"""A Google-style section header such as `Args:`; only the names in SECTIONS count."""
+SECTIONS = {
+    "args", "arguments", "params", "parameters", "keyword args", "keyword arguments",
+    "other args", "other arguments", "other params", "other parameters", "raises", "exceptions",
+    "returns", "yields", "receives", "warns", "warnings", "attributes", "functions", "methods",
+    "classes", "modules", "see also", "note", "notes", "example", "examples", "todo",
+}  # fmt: skip
+EXAMPLE_SECTIONS = {"example", "examples"}
+DEFAULT_EXAMPLES_NOTE = "Code examples are left out here: this site shows only code its tests run."
 
 
 def _role(match: re.Match[str]) -> str:
@@ -48,6 +67,7 @@ def convert_inline(line: str) -> str:
     line = ROLE.sub(_role, line)
     line = LINK.sub(lambda m: f"[{m['text']}]({m['url']})", line)
     line = LITERAL.sub(lambda m: f"`{m['text']}`", line)
+    line = SHORTENED.sub(lambda m: f"`{m['path'].rsplit('.', 1)[-1]}`", line)
     return line.replace("\\**", "**").replace("\\*", "*")
 
 
@@ -73,8 +93,61 @@ def _skip_options(lines: list[str], i: int) -> int:
     return i
 
 
-def rest_to_markdown(text: str) -> str:
-    """Convert a docstring's reST code blocks, admonitions and inline markup to Markdown."""
+def _opens_code(line: str) -> bool:
+    """A `.. code-block::`-style directive or a line that ends in `::` (a literal block follows)."""
+    return bool(DIRECTIVE.match(line)) or (
+        line.rstrip().endswith("::") and not ADMONITION.match(line)
+    )
+
+
+def _section_starts(lines: list[str]) -> list[int]:
+    return [
+        i
+        for i, line in enumerate(lines)
+        if (match := SECTION.match(line)) and match["title"].lower() in SECTIONS
+    ]
+
+
+def without_examples(text: str, note: str = DEFAULT_EXAMPLES_NOTE) -> str:
+    """The docstring with its code examples replaced by `note`.
+
+    When the free text (before the first section such as `Args:`) holds code, only its first
+    paragraph stays, followed by `note`: the rest is a tutorial built around that code. An
+    `Example:`/`Examples:` section becomes `note`. Code blocks left elsewhere (in a section) each
+    become `note` when the docstring is converted (`rest_to_markdown(text, examples=note)`).
+    """
+    lines = text.splitlines()
+    starts = _section_starts(lines)
+    first = starts[0] if starts else len(lines)
+    free, rest = lines[:first], lines[first:]
+    if any(_opens_code(line) for line in free):
+        summary_end = next((i for i, line in enumerate(free) if not line.strip()), len(free))
+        free = [*free[:summary_end], "", note, ""] if summary_end else [note, ""]
+    out = list(free)
+    i = 0
+    while i < len(rest):
+        match = SECTION.match(rest[i])
+        if match and match["title"].lower() in EXAMPLE_SECTIONS:
+            i += 1
+            while i < len(rest) and (not rest[i].strip() or rest[i][:1] in " \t"):
+                i += 1
+            if note not in out:
+                out.extend([note, ""])
+            continue
+        out.append(rest[i])
+        i += 1
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out)
+
+
+def rest_to_markdown(text: str, examples: str | None = None) -> str:
+    """Convert a docstring's reST code blocks, admonitions and inline markup to Markdown.
+
+    With `examples` (Markdown), the docstring shows no code: see `without_examples`.
+    """
+    if examples is not None:
+        text = without_examples(text, examples)
     lines = text.splitlines()
     out: list[str] = []
     i = 0
@@ -101,6 +174,12 @@ def rest_to_markdown(text: str) -> str:
             pad = " " * (indent + 4 if in_param else indent)
             if out and out[-1].strip():
                 out.append("")
+            if examples is not None:  # no code: the note instead
+                out.append(f"{pad}{examples}")
+                if after < len(lines):
+                    out.append("")
+                i = after
+                continue
             out.append(f"{pad}```{'pycon' if lang == 'doctest' else lang or 'text'}")
             out.extend(f"{pad}{code_line}" if code_line else "" for code_line in code.split("\n"))
             out.append(f"{pad}```")
@@ -138,8 +217,25 @@ def rest_to_markdown(text: str) -> str:
 
 
 class RestToMarkdown(griffe.Extension):
-    """Rewrite every loaded docstring from reST leftovers to Markdown, once the tree is built."""
+    """Rewrite every loaded docstring from reST leftovers to Markdown, once the tree is built.
+
+    Args:
+        drop_examples: Canonical paths of objects (`package.module.Class`) whose docstrings, and
+            those of their members, show no code examples.
+        examples_note: The Markdown that replaces those examples.
+    """
+
+    def __init__(
+        self, drop_examples: Sequence[str] = (), examples_note: str = DEFAULT_EXAMPLES_NOTE
+    ) -> None:
+        super().__init__()
+        self.drop_examples = tuple(drop_examples)
+        self.examples_note = examples_note
+
+    def drops_examples(self, path: str) -> bool:
+        return any(path == root or path.startswith(f"{root}.") for root in self.drop_examples)
 
     def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
-            obj.docstring.value = rest_to_markdown(obj.docstring.value)
+            examples = self.examples_note if self.drops_examples(obj.path) else None
+            obj.docstring.value = rest_to_markdown(obj.docstring.value, examples)
