@@ -563,6 +563,16 @@ def test_a_tab_label_is_translated_through_the_glossary(project: Path):
     ]
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_page_that_speaks_of_where_it_came_from(project: Path, lang: str):
+    page = project / "docs" / f"quickstart{lang}.md"
+    line = insert_at_end(page, "As the original page showed, this works.\n")
+    assert (
+        f"docs/quickstart{lang}.md:{line}: 'original page': say what goes wrong, not where it"
+        " was seen"
+    ) in problems(project)
+
+
 def test_a_missing_glossary(project: Path):
     (project / "glossary" / "ko.yml").unlink()
     assert (

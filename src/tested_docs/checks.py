@@ -310,6 +310,30 @@ def stale(page: Path, root: Path) -> list[Problem]:
     ]
 
 
+NOT_FOR_READERS = (
+    "seed page",
+    "source page",
+    "original page",
+    "シードページ",
+    "元のページ",
+    "原始页面",
+    "원본 페이지",
+)
+"""Words about where a page came from: pages speak to readers about their code, nothing else."""
+
+
+def speaks_to_readers(docs_dir: Path) -> list[Problem]:
+    problems = []
+    for page in pages(docs_dir):
+        for number, text in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+            said = next((w for w in NOT_FOR_READERS if w in text.lower()), None)
+            if said:
+                problems.append(
+                    Problem(page, number, f"{said!r}: say what goes wrong, not where it was seen")
+                )
+    return problems
+
+
 def check(root: Path, run_shell: bool = True) -> list[Problem]:
     docs_dir = root / "docs"
     return [
@@ -323,4 +347,5 @@ def check(root: Path, run_shell: bool = True) -> list[Problem]:
         *shell(root, run=run_shell),
         *translations_in_step(docs_dir),
         *glossary.glossary_problems(root),
+        *speaks_to_readers(docs_dir),
     ]
