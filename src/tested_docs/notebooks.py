@@ -150,9 +150,9 @@ def requirements(script: Path) -> list[str]:
             modules.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             modules.add(node.module.split(".")[0])
-    return sorted(
-        {PIP_NAMES[m] for m in modules if m in PIP_NAMES and m not in sys.stdlib_module_names}
-    )
+    # wandb always: the notebook's last cell closes the run with it.
+    named = {PIP_NAMES[m] for m in modules if m in PIP_NAMES and m not in sys.stdlib_module_names}
+    return sorted(named | {"wandb"})
 
 
 def _cell(kind: str, text: str) -> dict[str, Any]:

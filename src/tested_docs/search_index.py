@@ -1,0 +1,176 @@
+"""MkDocs hook: a search index per language, in which Japanese words are found inside sentences.
+
+Registered under `hooks:` in mkdocs.yml. What Material's search (9.8) and mkdocs-static-i18n (1.3)
+do on their own, and why that fails readers of this site:
+
+- **One index for all languages.** mkdocs-static-i18n builds each language in turn and then writes
+  every language's entries into the one `search/search_index.json` that every page loads; its
+  options (`reconfigure_search`, per-language `theme`/`extra`) cannot give a language its own
+  index or a search plugin of its own. A Chinese term shared with Japanese (手写数字: 数) then
+  lists Japanese pages first.
+- **Kanji words are not found.** Material segments a query's Han characters (Chinese) against the
+  words of the index before searching, but never the run's last character, and glues the result
+  to the kana that follow: with a token 手 anywhere in the index, 手書き becomes the term 手き,
+  which matches nothing. TinySegmenter (search `lang: ja`) and jieba (which Material applies to
+  every page when it is installed) both put such one-kanji tokens into the index.
+
+This hook, after mkdocs-static-i18n has built every language:
+
+1. writes one index per language: `search/search_index.json` (English) and
+   `<lang>/search/search_index.json`, each holding only that language's pages, with locations
+   relative to that language's root;
+2. points every page of a language at its own index: the `base` in Material's `__config` becomes
+   the language's root (Material resolves only the index and the result links against it);
+3. for Japanese: drops jieba's segmentation, adds for every kanji and katakana position of a
+   title or text a hidden key (the characters that follow, up to the end of the run of Japanese
+   characters) so that a word is found wherever it starts, and ends every token that is kanji
+   only with an invisible word joiner, so that no index word is kanji only and Material's Chinese
+   query segmentation leaves a Japanese query as it was typed. Japanese uses lunr's English
+   pipeline: `lang: ja` would load TinySegmenter, which cuts the keys apart again in the browser.
+
+Chinese keeps Material's jieba segmentation (word by word at build time), Korean its spaces.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from mkdocs.plugins import event_priority
+from mkdocs.utils import get_relative_url
+
+from tested_docs.pages import LANGUAGES
+
+DEFAULT_LANGUAGE = LANGUAGES[0]
+INDEX = "search/search_index.json"
+LUNR_LANGUAGE = {"en": "en", "ja": "en", "zh": "zh", "ko": "ko"}
+"""The lunr-languages pipeline each index asks Material's worker to load (see the module text)."""
+
+KEY_FIELDS = {"title": "title_keys", "text": "text_keys"}
+"""Japanese only: the hidden field of keys made from each shown field (same boost)."""
+KEY_LENGTH = 12
+"""Characters in a key: a query longer than this is found only from the start of a run."""
+WORD_JOINER = "\u2060"
+"""Invisible, not a separator: ends kanji-only tokens and every key."""
+
+_HAN = "\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_KATAKANA = "\u30a1-\u30fa\u30fc-\u30ff\uff66-\uff9f"
+_JAPANESE_RUN = re.compile(rf"[{_HAN}{_KATAKANA}\u3041-\u309f]+")
+_KEY_START = re.compile(rf"[{_HAN}{_KATAKANA}]")
+_TAG = re.compile(r"<[^>]*>")
+_CONFIG = re.compile(r'(<script id="__config" type="application/json">\{[^<]*?"base": )"[^"]*"')
+
+
+def language_of(url: str) -> str:
+    """`ja/quickstart/#x` -> `ja`; `quickstart/` -> `en`."""
+    first = url.split("/", 1)[0]
+    return first if first in LANGUAGES and first != DEFAULT_LANGUAGE else DEFAULT_LANGUAGE
+
+
+def language_root(language: str) -> str:
+    return "" if language == DEFAULT_LANGUAGE else f"{language}/"
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def with_language_base(output: str, url: str) -> str:
+    """Material's `base` for a page: its language's root, so it loads that language's index."""
+    language = language_of(url)
+    if language == DEFAULT_LANGUAGE:
+        return output
+    base = get_relative_url(language_root(language), url)
+    return _CONFIG.sub(lambda m: f'{m[1]}"{base}"', output, count=1)
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    return with_language_base(output, page.url) if page else output
+
+
+# --- Japanese ------------------------------------------------------------------------------------
+
+
+def japanese_keys(html: str) -> str:
+    """The keys of a title or text: at each kanji or katakana, the Japanese characters from there.
+
+    `手書きの数字` -> `手書きの数字⁠ 書きの数字⁠ 数字⁠ 字⁠` (each ending with a word joiner).
+    """
+    keys = []
+    for run in _JAPANESE_RUN.finditer(_TAG.sub(" ", html)):
+        text = run[0]
+        for start in (m.start() for m in _KEY_START.finditer(text)):
+            keys.append(text[start : start + KEY_LENGTH] + WORD_JOINER)
+    return " ".join(keys)
+
+
+def join_kanji_ends(html: str, separator: re.Pattern[str]) -> str:
+    """A word joiner after every kanji that ends a token (before a separator, a tag or the end)."""
+    out, done = [], 0
+    ends = [m.start() for m in separator.finditer(html)] + [m.start() for m in _TAG.finditer(html)]
+    for end in sorted({*ends, len(html)}):
+        if end and re.match(rf"[{_HAN}]", html[end - 1]) and not _inside_tag(html, end):
+            out.append(html[done:end] + WORD_JOINER)
+            done = end
+    return "".join(out) + html[done:]
+
+
+def _inside_tag(html: str, position: int) -> bool:
+    return html.rfind("<", 0, position) > html.rfind(">", 0, position)
+
+
+def japanese_entry(entry: dict[str, Any], separator: re.Pattern[str]) -> dict[str, Any]:
+    entry = dict(entry)
+    for field, key_field in KEY_FIELDS.items():
+        value = entry[field].replace("\u200b", "")  # jieba's cuts: Chinese words, not Japanese
+        entry[field] = join_kanji_ends(value, separator)
+        keys = japanese_keys(value)
+        if keys:
+            entry[key_field] = keys
+    return entry
+
+
+# --- indexes -------------------------------------------------------------------------------------
+
+
+def language_index(language: str, entries: list[dict[str, Any]], config: dict[str, Any]) -> str:
+    """The index of one language's entries, as Material's worker reads it."""
+    root = language_root(language)
+    config = {**config, "lang": [LUNR_LANGUAGE.get(language, "en")]}
+    docs = [{**entry, "location": entry["location"].removeprefix(root)} for entry in entries]
+    if language == "ja":
+        separator = re.compile(config["separator"])
+        docs = [japanese_entry(entry, separator) for entry in docs]
+        fields = config["fields"]
+        config["fields"] = {**fields, **{key: fields[f] for f, key in KEY_FIELDS.items()}}
+    return json.dumps({"config": config, "docs": docs}, separators=(",", ":"), default=str)
+
+
+def write_language_indexes(site_dir: Path, entries: list[dict[str, Any]], config: dict) -> None:
+    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in entries:
+        by_language[language_of(entry["location"])].append(entry)
+    for language, group in by_language.items():
+        path = site_dir / language_root(language) / INDEX
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(language_index(language, group, config), encoding="utf-8")
+
+
+def _search_plugin(config: Any) -> Any:
+    for name in ("material/search", "search"):
+        plugin = config.plugins.get(name)
+        if plugin is not None and hasattr(plugin, "search_index"):
+            return plugin
+    return None
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100), which builds the other languages in its
+def on_post_build(config: Any) -> None:  # on_post_build and then writes the merged index
+    plugin = _search_plugin(config)
+    if plugin is None or not plugin.config.enabled:
+        return
+    index = plugin.search_index
+    settings = {key: index.config[key] for key in ("lang", "separator", "pipeline", "fields")}
+    write_language_indexes(Path(config.site_dir), index.entries, settings)
