@@ -133,13 +133,20 @@ def headings(page: Path) -> list[Heading]:
 
 
 def api_directives(page: Path) -> list[tuple[int, str]]:
-    """The `::: identifier` lines mkdocstrings renders, as (line, identifier)."""
+    """The `::: identifier` lines mkdocstrings renders, with their indented YAML options, as
+    (line, "identifier {options}"): a translation must carry the very same options."""
     lines = page.read_text(encoding="utf-8").splitlines()
-    return [
-        (i + 1, match["identifier"])
-        for i in outside_fences(lines)
-        if (match := API_DIRECTIVE.match(lines[i]))
-    ]
+    found = []
+    for i in outside_fences(lines):
+        match = API_DIRECTIVE.match(lines[i])
+        if match:
+            options = []
+            for text in lines[i + 1 :]:
+                if not text.startswith((" ", "\t")) or not text.strip():
+                    break
+                options.append(" ".join(text.split()))
+            found.append((i + 1, " | ".join([match["identifier"], *options])))
+    return found
 
 
 def tabs(page: Path) -> list[tuple[int, str]]:

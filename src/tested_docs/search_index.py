@@ -59,8 +59,9 @@ WORD_JOINER = "\u2060"
 _HAN = "\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _KATAKANA = "\u30a1-\u30fa\u30fc-\u30ff\uff66-\uff9f"
 _JAPANESE_RUN = re.compile(rf"[{_HAN}{_KATAKANA}\u3041-\u309f]+")
-_KEY_START = re.compile(rf"[{_HAN}{_KATAKANA}]")
+_KEY_START = re.compile(rf"[{_HAN}\u30a1-\u30fa\uff66-\uff9d]")  # not at a long-vowel mark
 _TAG = re.compile(r"<[^>]*>")
+_TAG_SPLIT = re.compile(r"(<[^>]*>)")
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">\{[^<]*?"base": )"[^"]*"')
 
 
@@ -106,22 +107,14 @@ def japanese_keys(html: str) -> str:
     return " ".join(keys)
 
 
-def join_kanji_ends(html: str, separator: re.Pattern[str]) -> str:
-    """A word joiner after every kanji that ends a token (before a separator, a tag or the end)."""
-    out, done = [], 0
-    ends = [m.start() for m in separator.finditer(html)] + [m.start() for m in _TAG.finditer(html)]
-    for end in sorted({*ends, len(html)}):
-        if end and re.match(rf"[{_HAN}]", html[end - 1]) and not _inside_tag(html, end):
-            out.append(html[done:end] + WORD_JOINER)
-            done = end
-    return "".join(out) + html[done:]
+def join_kanji_ends(html: str, separator: str) -> str:
+    """A word joiner after every kanji that ends a token: before a separator, a tag or the end."""
+    end = re.compile(rf"(?<=[{_HAN}])(?=(?:{separator})|\Z)")
+    parts = _TAG_SPLIT.split(html)
+    return "".join(part if part.startswith("<") else end.sub(WORD_JOINER, part) for part in parts)
 
 
-def _inside_tag(html: str, position: int) -> bool:
-    return html.rfind("<", 0, position) > html.rfind(">", 0, position)
-
-
-def japanese_entry(entry: dict[str, Any], separator: re.Pattern[str]) -> dict[str, Any]:
+def japanese_entry(entry: dict[str, Any], separator: str) -> dict[str, Any]:
     entry = dict(entry)
     for field, key_field in KEY_FIELDS.items():
         value = entry[field].replace("\u200b", "")  # jieba's cuts: Chinese words, not Japanese
@@ -141,21 +134,16 @@ def language_index(language: str, entries: list[dict[str, Any]], config: dict[st
     config = {**config, "lang": [LUNR_LANGUAGE.get(language, "en")]}
     docs = [{**entry, "location": entry["location"].removeprefix(root)} for entry in entries]
     if language == "ja":
-        separator = re.compile(config["separator"])
-        docs = [japanese_entry(entry, separator) for entry in docs]
+        docs = [japanese_entry(entry, config["separator"]) for entry in docs]
         fields = config["fields"]
         config["fields"] = {**fields, **{key: fields[f] for f, key in KEY_FIELDS.items()}}
     return json.dumps({"config": config, "docs": docs}, separators=(",", ":"), default=str)
 
 
-def write_language_indexes(site_dir: Path, entries: list[dict[str, Any]], config: dict) -> None:
-    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for entry in entries:
-        by_language[language_of(entry["location"])].append(entry)
-    for language, group in by_language.items():
-        path = site_dir / language_root(language) / INDEX
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(language_index(language, group, config), encoding="utf-8")
+def write_index(site_dir: Path, language: str, entries: list[dict[str, Any]], config: dict) -> None:
+    path = site_dir / language_root(language) / INDEX
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(language_index(language, entries, config), encoding="utf-8")
 
 
 def _search_plugin(config: Any) -> Any:
@@ -166,11 +154,24 @@ def _search_plugin(config: Any) -> Any:
     return None
 
 
-@event_priority(-200)  # after mkdocs-static-i18n (-100), which builds the other languages in its
-def on_post_build(config: Any) -> None:  # on_post_build and then writes the merged index
+@event_priority(-200)  # after mkdocs-static-i18n's own on_post_build (-100)
+def on_post_build(config: Any) -> None:
+    """Write the index of the language this build is for.
+
+    mkdocs-static-i18n builds the other languages inside the default language's on_post_build,
+    each with a search index of its own entries (written here), and then merges all entries,
+    minus those it finds duplicated, into the default language's search plugin: only the
+    default language's own entries are taken from that merged list.
+    """
     plugin = _search_plugin(config)
     if plugin is None or not plugin.config.enabled:
         return
     index = plugin.search_index
+    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in index.entries:
+        by_language[language_of(entry["location"])].append(entry)
+    if len(by_language) > 1:
+        by_language = {DEFAULT_LANGUAGE: by_language[DEFAULT_LANGUAGE]}
     settings = {key: index.config[key] for key in ("lang", "separator", "pipeline", "fields")}
-    write_language_indexes(Path(config.site_dir), index.entries, settings)
+    for language, entries in by_language.items():
+        write_index(Path(config.site_dir), language, entries, settings)
