@@ -2,15 +2,21 @@
 # Shell commands on the "Add W&B to any library" page.
 set -euo pipefail
 # --8<-- [start:install]
-pip install tinytrain            # trains, no W&B
-pip install "tinytrain[wandb]"   # trains, and can log to W&B
+# in the folder that holds tinytrain.py and its pyproject.toml
+pip install .               # trains, no W&B
+pip install ".[wandb]"      # trains, and can log to W&B
 # --8<-- [end:install]
 # --8<-- [start:login]
-wandb login                      # once per machine, prompts for the API key
-export WANDB_API_KEY="<your API key>"   # or: in CI, on clusters, in containers
+# once per machine, prompts for the API key
+wandb login
+# or, in CI, on clusters, in containers:
+export WANDB_API_KEY="<your API key>"
 # --8<-- [end:login]
 # --8<-- [start:modes]
-python tinytrain.py                          # offline by default: wandb/offline-run-*
-WANDB_MODE=online python tinytrain.py        # live, after wandb login
-WANDB_MODE=disabled python tinytrain.py      # wandb calls do nothing, nothing written
+# live, after wandb login
+python tinytrain.py
+# on disk only: wandb/offline-run-*, uploaded later by wandb sync
+WANDB_MODE=offline python tinytrain.py
+# wandb calls do nothing, nothing written
+WANDB_MODE=disabled python tinytrain.py
 # --8<-- [end:modes]

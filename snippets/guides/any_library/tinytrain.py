@@ -4,24 +4,20 @@ It shows what a library author does to add W&B: wandb is an optional dependency,
 imported only when the user turns it on; the run starts at the very beginning of `fit`;
 every metric shares one x-axis; the input dataset and the checkpoints are artifacts; in
 distributed training only the main process logs, or every process logs into one group.
-Run the demo with `python tinytrain.py`. It runs offline unless you set
-WANDB_MODE=online (after `wandb login`).
+Run the demo with `python tinytrain.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python tinytrain.py` (`wandb sync` uploads it later).
 """
 
 # --8<-- [start:imports]
-import os
 from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.datasets import load_digits
 from torch import nn
 from torch.nn import functional as F
 
 # No `import wandb` up here: users without wandb can still import tinytrain.
 # --8<-- [end:imports]
-
-os.environ.setdefault("WANDB_MODE", "offline")
 
 
 # --8<-- [start:optional_import]
@@ -33,7 +29,7 @@ def import_wandb():
         raise ImportError(
             "tinytrain: use_wandb=True needs the `wandb` package, which is not "
             "installed. Install it with `pip install wandb` (or "
-            "`pip install tinytrain[wandb]`), or pass use_wandb=False."
+            "`pip install 'tinytrain[wandb]'`), or pass use_wandb=False."
         ) from error
     return wandb
 
@@ -54,6 +50,8 @@ class Trainer:
         project: str = "tinytrain",
         entity: str | None = None,
         log_checkpoints: bool = True,
+        # validation images logged each epoch, with their predictions
+        log_examples: int = 8,
         rank: int = 0,  # this process's rank in distributed training
         group: str | None = None,  # set: every rank logs a run into this group
         device: str = "cpu",
@@ -68,7 +66,7 @@ class Trainer:
         # Fail now, before any training, if W&B is on but not installed.
         self.wandb = import_wandb() if use_wandb else None
         self.project, self.entity, self.group = project, entity, group
-        self.log_checkpoints = log_checkpoints
+        self.log_checkpoints, self.log_examples = log_checkpoints, log_examples
         self.rank, self.device = rank, device
         self.output_dir = Path(output_dir)
         self.run, self._owns_run = None, False
@@ -92,9 +90,12 @@ class Trainer:
                 group=self.group,  # None unless every rank logs
                 name=f"rank-{self.rank}" if self.group else None,
             )
-        else:  # the user started a run: log into it, and leave it open
+        else:
+            # the user started a run: log into it, and leave it open
             self.run = self.wandb.run
             self.run.config.update(self.config)
+        # Under a sweep agent, the run's config holds the values W&B chose: use them.
+        self.config = {name: self.run.config[name] for name in self.config}
         # One x-axis for every metric, whatever the number of log calls per step.
         self.run.define_metric("global_step")
         self.run.define_metric("*", step_metric="global_step")
@@ -140,6 +141,7 @@ class Trainer:
                 val_loss = F.cross_entropy(logits, y[split:]).item()
                 accuracy = (logits.argmax(dim=1) == y[split:]).float().mean().item()
             self.log({"val/loss": val_loss, "val/accuracy": accuracy, "epoch": epoch})
+            self._log_examples(x[split:], logits, y[split:])
             if self.rank == 0:  # the main process saves and uploads checkpoints
                 self._save_checkpoint(model, epoch, accuracy, is_best=accuracy > best)
             best = max(best, accuracy)
@@ -149,6 +151,24 @@ class Trainer:
         return {"val/accuracy": accuracy, "best/val/accuracy": best}
 
     # --8<-- [end:fit]
+
+    # --8<-- [start:media]
+    def _log_examples(self, images, logits, labels) -> None:
+        if self.run is None or self.log_examples == 0:
+            return
+        # wandb.Image wants uint8 pixels in [0, 255]; floats in [0, 1] come out black
+        pixels = (images[: self.log_examples] * 255).round().byte().cpu().numpy()
+        predictions = logits[: self.log_examples].argmax(dim=1).tolist()
+        labels = labels[: self.log_examples].tolist()
+        examples = [
+            self.wandb.Image(
+                picture.reshape(8, 8), caption=f"predicted {guess}, true {true}"
+            )
+            for picture, guess, true in zip(pixels, predictions, labels, strict=True)
+        ]
+        self.log({"val/examples": examples})
+
+    # --8<-- [end:media]
 
     # --8<-- [start:checkpoint]
     def _save_checkpoint(self, model, epoch: int, accuracy: float, is_best: bool):
@@ -191,8 +211,9 @@ class Trainer:
 
 
 # --8<-- [start:use_by_name]
-# Both functions need a W&B server: this site's tests do not run them.
-def fit_from_artifact(trainer: Trainer, name: str) -> dict:  # pragma: no cover
+# Both functions need a W&B server: offline, `use_artifact` raises TypeError and
+# `wandb.Api()` raises UsageError ("No API key configured").
+def fit_from_artifact(trainer: Trainer, name: str) -> dict:
     """Train on a dataset artifact that is already in W&B,
     e.g. "me/tinytrain/digits:latest".
     """
@@ -203,7 +224,7 @@ def fit_from_artifact(trainer: Trainer, name: str) -> dict:  # pragma: no cover
         return trainer.fit(folder / "digits.npz")
 
 
-def download_without_a_run(name: str) -> Path:  # pragma: no cover
+def download_without_a_run(name: str) -> Path:
     """For inference or a distributed worker: no run is created."""
     wandb = import_wandb()
     return Path(wandb.Api().artifact(name).download())
@@ -213,19 +234,14 @@ def download_without_a_run(name: str) -> Path:  # pragma: no cover
 
 
 # --8<-- [start:main]
-def main(accelerator: str = "auto", use_wandb: bool = True) -> dict:
-    """What a user of tinytrain writes: their data, then one switch for W&B."""
+if __name__ == "__main__":
+    # What a user of tinytrain writes: their data, then one switch for W&B.
+    from sklearn.datasets import load_digits
+
     images, labels = load_digits(return_X_y=True)
     np.savez("digits.npz", images=images / 16.0, labels=labels)
-    cuda = accelerator == "gpu" or (accelerator == "auto" and torch.cuda.is_available())
-    trainer = Trainer(
-        hidden=32, epochs=3, use_wandb=use_wandb, device="cuda" if cuda else "cpu"
-    )
-    return trainer.fit("digits.npz")
-
-
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    trainer = Trainer(hidden=32, epochs=3, use_wandb=True, device=device)
+    result = trainer.fit("digits.npz")
+    print(result)
 # --8<-- [end:main]
-
-
-if __name__ == "__main__":
-    main()

@@ -2,7 +2,8 @@
 # Run the sweep from the command line (needs a W&B server and `wandb login`).
 set -euo pipefail
 # --8<-- [start:offline]
-python sweep_train.py  # no server: one offline run per grid point
+# No server: one offline run per grid point
+WANDB_MODE=offline python sweep_train.py
 # --8<-- [end:offline]
 # --8<-- [start:cli]
 wandb login

@@ -1,12 +1,16 @@
 """Sweeps with Fabric: one training function, run once per hyperparameter choice.
 
-`python sweep_fabric.py` trains every point of the grid offline, one W&B run each.
-With a W&B server, `launch()` (or `wandb sweep` + `wandb agent`) lets W&B pick them.
+Run it with `python sweep_fabric.py` after `wandb login`, or without an account with
+`WANDB_MODE=offline python sweep_fabric.py`: it trains every point of the grid itself,
+one W&B run each. With a W&B server, `python sweep_fabric.py --sweep` creates the sweep
+and runs an agent that lets W&B pick the points; `wandb agent` starts the script with
+`WANDB_SWEEP_ID` set, and it trains the one trial W&B chose.
 """
 
 # --8<-- [start:imports]
 import itertools
 import os
+import sys
 
 import lightning as L
 import torch
@@ -18,10 +22,9 @@ from wandb.integration.lightning.fabric import WandbLogger
 
 # --8<-- [end:imports]
 
-os.environ.setdefault("WANDB_MODE", "offline")
-
 SWEEP_CONFIG = {
-    "method": "grid",  # every combination: 2 x 2 = 4 runs
+    # every combination: 2 x 2 = 4 runs
+    "method": "grid",
     "metric": {"name": "val_accuracy", "goal": "maximize"},
     "parameters": {
         "hidden": {"values": [16, 64]},
@@ -31,7 +34,7 @@ SWEEP_CONFIG = {
 
 
 # --8<-- [start:data]
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -40,7 +43,7 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
@@ -49,13 +52,13 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
 
 
 # --8<-- [start:train]
-def train(config: dict | None = None, accelerator: str = "auto") -> None:
+def train(config: dict | None = None) -> None:
     """One trial. Under a sweep agent, `config` is None and W&B fills it in."""
-    wandb.init(project="lightning-sweeps", config=config)
-    config = wandb.config  # the values this trial must use
+    wandb_logger = WandbLogger(project="lightning-sweeps", config=config)
+    # the run starts here; its config holds the values this trial must use
+    config = wandb_logger.experiment.config
 
-    wandb_logger = WandbLogger()  # no arguments: it logs to the run started above
-    fabric = L.Fabric(accelerator=accelerator, devices=1, loggers=[wandb_logger])
+    fabric = L.Fabric(devices=1, loggers=[wandb_logger])
     fabric.launch()
     fabric.seed_everything(0)
     model = nn.Sequential(
@@ -66,7 +69,7 @@ def train(config: dict | None = None, accelerator: str = "auto") -> None:
     train_loader, val_loader = fabric.setup_dataloaders(*digits_loaders())
 
     step = 0
-    for _epoch in range(2):
+    for epoch in range(2):
         model.train()
         for x, y in train_loader:
             optimizer.zero_grad()
@@ -74,33 +77,39 @@ def train(config: dict | None = None, accelerator: str = "auto") -> None:
             fabric.backward(loss)
             optimizer.step()
             step += 1
+            if step % 10 == 0:
+                fabric.log_dict({"train_loss": loss.item()}, step=step)
         model.eval()
         with torch.no_grad():
             correct = sum(
                 (model(x).argmax(dim=1) == y).sum().item() for x, y in val_loader
             )
-        fabric.log_dict({"val_accuracy": correct / len(val_loader.dataset)}, step=step)
+        accuracy = correct / len(val_loader.dataset)
+        fabric.log_dict({"val_accuracy": accuracy, "epoch": epoch}, step=step)
 
+    # Fabric does not finish its logger by itself
     wandb_logger.finalize("success")
-    wandb.finish()  # the next trial starts a new run
-    # --8<-- [end:train]
+    # the next trial starts a new run
+    wandb.finish()
 
 
-def launch() -> None:  # pragma: no cover - needs a W&B server (sweep + agent)
+# --8<-- [end:train]
+
+
+def launch() -> None:
+    """Needs a W&B server: register the sweep, then run four trials in this process."""
     sweep_id = wandb.sweep(SWEEP_CONFIG, project="lightning-sweeps")
     wandb.agent(sweep_id, function=train, count=4)
 
 
-def main(accelerator: str = "auto") -> None:
-    if os.environ.get("WANDB_SWEEP_ID"):  # pragma: no cover - started by `wandb agent`
-        train(accelerator=accelerator)  # one trial, its config chosen by W&B
-        return
+if "--sweep" in sys.argv:
+    launch()
+elif os.environ.get("WANDB_SWEEP_ID"):
+    # started by `wandb agent`: one trial, its values chosen by W&B
+    train()
+else:
     # No server: walk the grid yourself, one run per combination.
     names = list(SWEEP_CONFIG["parameters"])
     grid = [SWEEP_CONFIG["parameters"][name]["values"] for name in names]
     for values in itertools.product(*grid):
-        train(config=dict(zip(names, values, strict=True)), accelerator=accelerator)
-
-
-if __name__ == "__main__":
-    main()
+        train(config=dict(zip(names, values, strict=True)))

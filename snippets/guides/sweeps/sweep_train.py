@@ -1,13 +1,16 @@
 """Sweeps with Lightning: one training function, run once per hyperparameter choice.
 
-`python sweep_train.py` trains every point of the grid offline, one W&B run each.
-With a W&B server, `launch()` (or `wandb sweep sweep.yaml` + `wandb agent`) lets
-W&B pick the points instead.
+Run it with `python sweep_train.py` after `wandb login`, or without an account with
+`WANDB_MODE=offline python sweep_train.py`: it trains every point of the grid itself,
+one W&B run each. With a W&B server, `python sweep_train.py --sweep` creates the sweep
+and runs an agent that lets W&B pick the points; `wandb agent` starts the script with
+`WANDB_SWEEP_ID` set, and it trains the one trial W&B chose.
 """
 
 # --8<-- [start:imports]
 import itertools
 import os
+import sys
 
 import lightning as L
 import torch
@@ -20,11 +23,10 @@ from torchmetrics.functional import accuracy
 
 # --8<-- [end:imports]
 
-os.environ.setdefault("WANDB_MODE", "offline")
-
 # --8<-- [start:config]
 SWEEP_CONFIG = {
-    "method": "grid",  # every combination: 2 x 2 = 4 runs
+    # every combination: 2 x 2 = 4 runs
+    "method": "grid",
     "metric": {"name": "val_accuracy", "goal": "maximize"},
     "parameters": {
         "hidden": {"values": [16, 64]},
@@ -35,7 +37,7 @@ SWEEP_CONFIG = {
 
 
 # --8<-- [start:data]
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -44,15 +46,19 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
 
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
@@ -72,49 +78,46 @@ class DigitsClassifier(L.LightningModule):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
 
-# --8<-- [end:data]
+# --8<-- [end:model]
 
 
 # --8<-- [start:train]
-def train(config: dict | None = None, accelerator: str = "auto") -> None:
+def train(config: dict | None = None) -> None:
     """One trial. Under a sweep agent, `config` is None and W&B fills it in."""
-    wandb.init(project="lightning-sweeps", config=config)
-    config = wandb.config  # the values this trial must use
+    wandb_logger = WandbLogger(project="lightning-sweeps", config=config)
+    # the run starts here; its config holds the values this trial must use
+    config = wandb_logger.experiment.config
 
     L.seed_everything(0)
     model = DigitsClassifier(hidden=config.hidden, lr=config.lr)
-    wandb_logger = WandbLogger()  # no arguments: it logs to the run started above
-    trainer = L.Trainer(
-        logger=wandb_logger,
-        max_epochs=2,
-        log_every_n_steps=10,
-        accelerator=accelerator,
-        enable_progress_bar=False,
-    )
+    trainer = L.Trainer(logger=wandb_logger, max_epochs=2, log_every_n_steps=10)
     trainer.fit(model, *digits_loaders())
-    wandb.finish()  # the next trial starts a new run
-    # --8<-- [end:train]
+    # the next trial starts a new run
+    wandb.finish()
+
+
+# --8<-- [end:train]
 
 
 # --8<-- [start:launch]
-def launch() -> None:  # pragma: no cover - needs a W&B server (sweep + agent)
+def launch() -> None:
+    """Needs a W&B server: register the sweep, then run four trials in this process."""
     sweep_id = wandb.sweep(SWEEP_CONFIG, project="lightning-sweeps")
     wandb.agent(sweep_id, function=train, count=4)
-    # --8<-- [end:launch]
 
+
+# --8<-- [end:launch]
 
 # --8<-- [start:main]
-def main(accelerator: str = "auto") -> None:
-    if os.environ.get("WANDB_SWEEP_ID"):  # pragma: no cover - started by `wandb agent`
-        train(accelerator=accelerator)  # one trial, its config chosen by W&B
-        return
+if "--sweep" in sys.argv:
+    launch()
+elif os.environ.get("WANDB_SWEEP_ID"):
+    # started by `wandb agent`: one trial, its values chosen by W&B
+    train()
+else:
     # No server: walk the grid yourself, one run per combination.
     names = list(SWEEP_CONFIG["parameters"])
     grid = [SWEEP_CONFIG["parameters"][name]["values"] for name in names]
     for values in itertools.product(*grid):
-        train(config=dict(zip(names, values, strict=True)), accelerator=accelerator)
-        # --8<-- [end:main]
-
-
-if __name__ == "__main__":
-    main()
+        train(config=dict(zip(names, values, strict=True)))
+# --8<-- [end:main]

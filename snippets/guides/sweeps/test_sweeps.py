@@ -1,83 +1,233 @@
-"""Sweeps guide: the training function runs once per grid point, offline.
+"""Sweeps guide: each script walks the grid of sweep.yaml offline, one run per point.
 
-`wandb.sweep` and `wandb.agent` need a W&B server; the test plays the agent's part:
-it expands the grid of the snippet's own SWEEP_CONFIG and hands each combination to
-`train(config=...)`, as `wandb.init(config=...)` receives it from the agent.
+`wandb sweep`/`wandb.sweep` and `wandb agent`/`wandb.agent` need a W&B server: the tests
+check that they stop, without an API key, with the error the page quotes, and play the
+agent's part for one trial the way `wandb agent` starts the script.
 """
 
+import ast
 import itertools
+import os
+import re
+import shlex
 import subprocess
+import sys
 from pathlib import Path
 
+import lightning as L
 import pytest
+import wandb
 import yaml
+from wandb.errors import UsageError
 
-from snippets.guides.sweeps import sweep_fabric, sweep_train
-from tested_docs import RecordedRun
+from tested_docs import TORCH_DEVICE, RecordedRun
 
 HERE = Path(__file__).parent
-
-
-def grid_combinations() -> list[dict]:
-    parameters = sweep_train.SWEEP_CONFIG["parameters"]
-    names = sorted(parameters)
-    values = [parameters[name]["values"] for name in names]
-    return [
-        dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)
-    ]
-
-
-# The steps at which each script records val_accuracy (24 batches an epoch, 2 epochs):
-# the Trainer logs at the last step of an epoch (0-based), Fabric at the count so far.
-VAL_STEPS = {sweep_train: [23, 47], sweep_fabric: [24, 48]}
 SCRIPTS = pytest.mark.parametrize(
-    "script", [sweep_train, sweep_fabric], ids=["trainer", "fabric"]
+    "script", ["sweep_train.py", "sweep_fabric.py"], ids=["trainer", "fabric"]
+)
+NO_API_KEY = "No API key configured. Use `wandb login` to log in."
+# 1,500 training images in batches of 64: 24 steps an epoch, 2 epochs
+TRAIN_LOSS_STEPS = {
+    "sweep_train.py": [9, 19, 29, 39],
+    "sweep_fabric.py": [10, 20, 30, 40],
+}
+# the Trainer counts steps from 0 (the last of epoch 1 is 23), the Fabric loop from 1
+VAL_STEPS = {"sweep_train.py": [23, 47], "sweep_fabric.py": [24, 48]}
+
+# wandb 0.31 reads the trial's values with open() and never closes the file
+# (wandb/sdk/lib/config_util.py, dict_from_config_file): its warning, not this code's.
+WANDB_LEAVES_PARAM_FILE_OPEN = pytest.mark.filterwarnings(
+    "ignore:unclosed file <_io.TextIOWrapper name='.*config-trial.*.yaml':ResourceWarning"
 )
 
 
-def check_sweep_runs(runs: list[RecordedRun], script) -> None:
-    combos = grid_combinations()
-    assert len(combos) == 4  # method: grid, 2 x 2 values
-    # one run per combination, each run's config exactly its combination
-    assert sorted((r.config for r in runs), key=repr) == sorted(combos, key=repr)
+def sweep_yaml() -> dict:
+    return yaml.safe_load((HERE / "sweep.yaml").read_text())
+
+
+def yaml_grid() -> list[dict]:
+    """Every combination `method: grid` tries, from sweep.yaml, in the agent's order."""
+    parameters = sweep_yaml()["parameters"]
+    return [
+        dict(zip(parameters, values, strict=True))
+        for values in itertools.product(*(p["values"] for p in parameters.values()))
+    ]
+
+
+@pytest.fixture
+def trained(monkeypatch):
+    """What each trial really trained: device, hidden width and learning rate."""
+    seen = []
+    trainer_fit, fabric_setup = L.Trainer.fit, L.Fabric.setup
+
+    def fit(trainer, model, *args, **kwargs):
+        seen.append(
+            (
+                trainer.strategy.root_device.type,
+                {"hidden": model.net[0].out_features, "lr": model.hparams.lr},
+            )
+        )
+        return trainer_fit(trainer, model, *args, **kwargs)
+
+    def setup(fabric, module, optimizer, *args, **kwargs):
+        hidden = module[0].out_features
+        lr = optimizer.param_groups[0]["lr"]
+        seen.append((fabric.device.type, {"hidden": hidden, "lr": lr}))
+        return fabric_setup(fabric, module, optimizer, *args, **kwargs)
+
+    monkeypatch.setattr(L.Trainer, "fit", fit)
+    monkeypatch.setattr(L.Fabric, "setup", setup)
+    return seen
+
+
+def check_trial(run: RecordedRun, script: str) -> None:
+    assert run.exit_code == 0
+    assert run.project == "lightning-sweeps"
+    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == (
+        TRAIN_LOSS_STEPS[script]
+    )
+    assert [r["trainer/global_step"] for r in run.rows_with("val_accuracy")] == (
+        VAL_STEPS[script]
+    )
+    assert run.column("epoch")[-1] == 1
+    steps = run.column("trainer/global_step")
+    assert steps == sorted(steps)
+    assert run.summary["val_accuracy"] == run.column("val_accuracy")[-1]
+    loss = run.column("train_loss")
+    assert loss[-1] < loss[0]
+
+
+@SCRIPTS
+def test_walks_the_grid_offline(wandb_offline, accelerator, trained, script):
+    wandb_offline.run_script(HERE / script)
+    runs = wandb_offline.runs()
+    grid = yaml_grid()
+    assert len(grid) == 4  # 2 hidden sizes x 2 learning rates
+    # one run per point, in order, and each trial trained exactly its point
+    assert [run.config for run in runs] == grid
+    assert [values for _, values in trained] == grid
+    assert {device for device, _ in trained} == {TORCH_DEVICE[accelerator]}
     for run in runs:
-        assert run.exit_code == 0
-        assert run.project == "lightning-sweeps"
-        val = run.column("val_accuracy")
-        assert len(val) == 2  # one per epoch, 2 epochs
-        assert 0.0 <= val[-1] <= 1.0
-        assert run.summary["val_accuracy"] == val[-1]
-        steps = run.column("trainer/global_step")
-        assert steps == sorted(steps)
-        val_steps = [
-            row["trainer/global_step"] for row in run.rows_with("val_accuracy")
+        check_trial(run, script)
+    # the metric the sweep ranks by tells the trials apart, and the best one learned
+    accuracies = [run.summary["val_accuracy"] for run in runs]
+    assert len(set(accuracies)) == 4
+    assert max(accuracies) > 0.8  # chance is 0.1
+    metric = sweep_yaml()["metric"]
+    assert metric == {"name": "val_accuracy", "goal": "maximize"}
+
+
+@WANDB_LEAVES_PARAM_FILE_OPEN
+@SCRIPTS
+def test_one_trial_under_wandb_agent(wandb_offline, trained, script, monkeypatch):
+    """What `wandb agent` does for one trial: the values in a file, the script started."""
+    point = yaml_grid()[2]
+    param_file = wandb_offline.root / "config-trial0.yaml"
+    param_file.write_text(yaml.safe_dump({k: {"value": v} for k, v in point.items()}))
+    monkeypatch.setenv("WANDB_SWEEP_ID", "abc123xy")
+    # the agent sets the sweep's project, which wins over project= in the code
+    monkeypatch.setenv("WANDB_PROJECT", "lightning-sweeps")
+    monkeypatch.setenv("WANDB_RUN_ID", "trial0")
+    monkeypatch.setenv("WANDB_SWEEP_PARAM_PATH", str(param_file))
+    # the agent's default command passes the values as arguments too
+    args = [f"--{name}={value}" for name, value in point.items()]
+    wandb_offline.run_script(HERE / script, *args)
+    run = wandb_offline.run()
+    assert run.run_id == "trial0"
+    assert run.config == point == {"hidden": 64, "lr": 0.003}
+    assert [values for _, values in trained] == [point]
+    check_trial(run, script)
+
+
+@SCRIPTS
+def test_sweep_needs_a_server(wandb_offline, script, monkeypatch):
+    """`--sweep` without `wandb login`: wandb.sweep stops before any trial starts."""
+    monkeypatch.setenv("WANDB_BASE_URL", "http://127.0.0.1:9")  # never the internet
+    with pytest.raises(UsageError) as error:
+        wandb_offline.run_script(HERE / script, "--sweep")
+    assert str(error.value) == NO_API_KEY
+    assert wandb_offline.runs() == []
+
+    # With the sweep registered (a stand-in for the server's answer), wandb.agent
+    # stops the same way: it, too, asks the server for each trial's values.
+    registered = []
+
+    def sweep(config, project):
+        registered.append((config, project))
+        return "abc123xy"
+
+    monkeypatch.setattr(wandb, "sweep", sweep)
+    with pytest.raises(UsageError, match=re.escape(NO_API_KEY)):
+        wandb_offline.run_script(HERE / script, "--sweep")
+    on_disk = sweep_yaml()
+    del on_disk["program"]
+    assert registered == [(on_disk, "lightning-sweeps")]
+    assert wandb_offline.runs() == []
+
+
+def test_yaml_is_the_sweep_of_the_scripts():
+    on_disk = sweep_yaml()
+    # what `wandb agent` starts for each trial
+    assert on_disk.pop("program") == "sweep_train.py"
+    for script in ("sweep_train.py", "sweep_fabric.py"):
+        tree = ast.parse((HERE / script).read_text())
+        (config,) = [
+            node.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and node.targets[0].id == "SWEEP_CONFIG"
         ]
-        assert val_steps == VAL_STEPS[script]
-    # The sweep's metric is recorded and differs between trials: the grid mattered.
-    best = max(runs, key=lambda r: r.summary["val_accuracy"])
-    assert best.summary["val_accuracy"] > 0.8  # chance is 0.1
-    assert len({r.summary["val_accuracy"] for r in runs}) > 1
+        assert ast.literal_eval(config) == on_disk
 
 
-@SCRIPTS
-def test_train_once_per_grid_point(wandb_offline, accelerator, script):
-    for combo in grid_combinations():
-        script.train(config=combo, accelerator=accelerator)
-    check_sweep_runs(wandb_offline.runs(), script)
+def wandb_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "WANDB_BASE_URL": "http://127.0.0.1:9",
+        "WANDB_SILENT": "false",
+    }
+    env.pop("WANDB_API_KEY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "wandb", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
-@SCRIPTS
-def test_runs_as_a_script(wandb_offline, script):
-    wandb_offline.run_script(script.__file__)
-    check_sweep_runs(wandb_offline.runs(), script)
+def shell_commands(section: str) -> list[list[str]]:
+    lines = (HERE / "sweep.sh").read_text().splitlines()
+    start = lines.index(f"# --8<-- [start:{section}]")
+    end = lines.index(f"# --8<-- [end:{section}]")
+    return [
+        shlex.split(line) for line in lines[start + 1 : end] if not line.startswith("#")
+    ]
 
 
-def test_yaml_is_the_same_sweep():
-    on_disk = yaml.safe_load((HERE / "sweep.yaml").read_text())
-    program = on_disk.pop("program")  # what `wandb agent` runs for each trial
-    assert program == Path(sweep_train.__file__).name
-    assert on_disk == sweep_train.SWEEP_CONFIG == sweep_fabric.SWEEP_CONFIG
-
-
-def test_shell_commands_parse():
+def test_shell_commands(wandb_offline):
     subprocess.run(["bash", "-n", str(HERE / "sweep.sh")], check=True)
+    assert shell_commands("offline") == [
+        ["WANDB_MODE=offline", "python", "sweep_train.py"]
+    ]
+    commands = shell_commands("cli")
+    assert [command[:2] for command in commands] == [
+        ["wandb", "login"],
+        ["wandb", "sweep"],
+        ["wandb", "agent"],
+    ]
+    # every option exists in this wandb's CLI
+    for command in commands:
+        done = wandb_cli(command[1], "--help", cwd=wandb_offline.root)
+        assert done.returncode == 0, done.stderr
+        for option in (word for word in command if word.startswith("--")):
+            assert re.search(rf"\s{option}\b", done.stdout), (command[1], option)
+    # without `wandb login`, `wandb sweep` and `wandb agent` stop with the page's error
+    (wandb_offline.root / "sweep.yaml").write_text((HERE / "sweep.yaml").read_text())
+    for command in commands[1:]:
+        done = wandb_cli(*command[1:], cwd=wandb_offline.root)
+        assert done.returncode == 1
+        assert f"Error: {NO_API_KEY}" in done.stderr

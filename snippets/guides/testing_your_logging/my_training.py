@@ -1,11 +1,10 @@
 """Your training code: the module the tests on the "Test your own logging" page check.
 
-Run it with `python my_training.py`; it runs offline unless you set WANDB_MODE=online.
+Run it with `python my_training.py` after `wandb login`, or without an account with
+`WANDB_MODE=offline python my_training.py`. Tests import `train` from it.
 """
 
 # --8<-- [start:imports]
-import os
-
 import lightning as L
 import torch
 import wandb
@@ -17,11 +16,9 @@ from torchmetrics.functional import accuracy
 
 # --8<-- [end:imports]
 
-os.environ.setdefault("WANDB_MODE", "offline")
-
 
 # --8<-- [start:model]
-def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
     """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
@@ -30,7 +27,7 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
     train, val = random_split(
         dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
     )
-    return DataLoader(train, batch_size=batch_size, shuffle=True), DataLoader(
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
         val, batch_size=297
     )
 
@@ -38,7 +35,7 @@ def digits_loaders(batch_size: int = 64) -> tuple[DataLoader, DataLoader]:
 class DigitsClassifier(L.LightningModule):
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        self.save_hyperparameters()  # the run's config: hidden and lr
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
@@ -62,26 +59,16 @@ class DigitsClassifier(L.LightningModule):
 
 
 # --8<-- [start:train]
-def train(
-    hidden: int = 64, lr: float = 1e-2, max_epochs: int = 3, accelerator: str = "auto"
-) -> None:
+def train(hidden: int = 64, lr: float = 1e-2, max_epochs: int = 3) -> None:
     L.seed_everything(0)
     wandb_logger = WandbLogger(project="my-project")
     trainer = L.Trainer(
-        logger=wandb_logger,
-        max_epochs=max_epochs,
-        log_every_n_steps=10,
-        accelerator=accelerator,
-        enable_progress_bar=False,
+        logger=wandb_logger, max_epochs=max_epochs, log_every_n_steps=10
     )
     trainer.fit(DigitsClassifier(hidden=hidden, lr=lr), *digits_loaders())
     wandb.finish()
-    # --8<-- [end:train]
-
-
-def main(accelerator: str = "auto") -> None:
-    train(accelerator=accelerator)
 
 
 if __name__ == "__main__":
-    main()
+    train()
+# --8<-- [end:train]

@@ -9,14 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import lightning as L
 import pytest
 
-from snippets.guides.testing_your_logging import my_training
 from snippets.guides.testing_your_logging.wandb_testing import (  # the reader's fixture
     read_wandb_run,
     wandb_dir,  # noqa: F401
 )
-from tested_docs import RecordedRun, read_run
+from tested_docs import TORCH_DEVICE, read_run
 
 HERE = Path(__file__).parent
 READER_FILES = {  # snippet file -> the name the page tells readers to save it as
@@ -76,8 +76,15 @@ def reader_modules(monkeypatch):
         sys.modules.pop(name, None)
 
 
-def test_example_test_in_process(wandb_dir, reader_modules):  # noqa: F811
-    assert reader_modules["conftest_example"].wandb_dir is not None
+def test_example_test_in_process(wandb_dir, reader_modules, tmp_path):  # noqa: F811
+    # conftest.py hands pytest the very fixture of wandb_testing.py
+    conftest = reader_modules["conftest_example"]
+    assert conftest.wandb_dir is reader_modules["wandb_testing"].wandb_dir
+    # the fixture: offline, everything in the test's own temporary folder
+    assert wandb_dir == tmp_path / "wandb" and Path.cwd() == tmp_path
+    assert os.environ["WANDB_MODE"] == "offline"
+    assert os.environ["WANDB_DIR"] == str(tmp_path)
+    assert "WANDB_API_KEY" not in os.environ
     reader_modules["example_tests"].test_training_logs_to_wandb(wandb_dir)
 
     (run_dir,) = wandb_dir.glob("offline-run-*")
@@ -87,19 +94,28 @@ def test_example_test_in_process(wandb_dir, reader_modules):  # noqa: F811
     assert theirs["summary"] == ours.summary and "val_accuracy" in ours.summary
 
 
-def check_my_training_run(run: RecordedRun) -> None:
+def test_my_training(wandb_offline, accelerator, monkeypatch):
+    devices = []
+    fit = L.Trainer.fit
+
+    def spy(trainer, *args, **kwargs):
+        devices.append(trainer.strategy.root_device.type)
+        return fit(trainer, *args, **kwargs)
+
+    monkeypatch.setattr(L.Trainer, "fit", spy)
+    wandb_offline.run_script(HERE / "my_training.py")
+    run = wandb_offline.run()
+    assert devices == [TORCH_DEVICE[accelerator]]
     assert run.exit_code == 0
     assert run.project == "my-project"
     assert run.config == {"hidden": 64, "lr": 0.01}
-    assert len(run.column("val_accuracy")) == 3
+    # 3 epochs of 24 steps: val_accuracy each epoch, train_loss every 10 steps
+    assert [r["trainer/global_step"] for r in run.rows_with("val_accuracy")] == [
+        23,
+        47,
+        71,
+    ]
+    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == list(
+        range(9, 72, 10)
+    )
     assert run.summary["val_accuracy"] > 0.8
-
-
-def test_my_training(wandb_offline, accelerator):
-    my_training.main(accelerator=accelerator)
-    check_my_training_run(wandb_offline.run())
-
-
-def test_runs_as_a_script(wandb_offline):
-    wandb_offline.run_script(my_training.__file__)
-    check_my_training_run(wandb_offline.run())
