@@ -130,7 +130,8 @@ def stamp_of(root: Path, names: list[str], **accelerators) -> dict:
     return {
         "format": 2,
         "scripts": {
-            name: {"sha256": file_hash(root / name), "accelerators": dict(accelerators)} for name in names
+            name: {"sha256": file_hash(root / name), "accelerators": dict(accelerators)}
+            for name in names
         },
     }
 

@@ -48,6 +48,12 @@ fabric.launch()
 # The same initial weights on every rank
 fabric.seed_everything(0)
 config = {"hidden": 64, "lr": 1e-2, "epochs": 2}
+# A sweep agent hands its values to rank zero's run only: take them there...
+if fabric.is_global_zero:
+    config.update(wandb_logger.experiment.config)
+# ...and send them to every rank (every rank must call broadcast).
+config = fabric.broadcast(config, src=0)
+print(f"rank {fabric.global_rank}: config {config}", flush=True)
 # Does nothing on ranks other than zero
 wandb_logger.log_hyperparams(config)
 # --8<-- [end:fabric]
@@ -94,17 +100,33 @@ for epoch in range(config["epochs"]):
         fabric.backward(loss)
         optimizer.step()
         step += 1
-        # log_dict writes from rank zero only.
+        # Every fourth step: each rank prints its own loss, rank zero logs its own.
         if step % 4 == 0:
+            print(
+                f"rank {fabric.global_rank}: step {step} train_loss {loss.item()}",
+                flush=True,
+            )
             fabric.log_dict({"train_loss": loss.item(), "epoch": epoch}, step=step)
 
     model.eval()
     with torch.no_grad():
-        correct = sum((model(x).argmax(dim=1) == y).sum() for x, y in val_loader)
-        seen = torch.tensor(len(val_loader.sampler), device=fabric.device)
-    # Each rank saw part of the validation set: add up the counts of all ranks.
+        # One batch per rank: this rank's half of the validation set
+        x, y = next(iter(val_loader))
+        logits = model(x)
+    val_loss = nn.functional.cross_entropy(logits, y)
+    print(
+        f"rank {fabric.global_rank}: step {step} val_loss {val_loss.item()}", flush=True
+    )
+    # The mean over all ranks, the same value on every rank
+    val_loss = fabric.all_reduce(val_loss, reduce_op="mean")
+    # Accuracy over the whole validation set: add up the counts of all ranks.
+    correct = (logits.argmax(dim=1) == y).sum()
+    seen = torch.tensor(len(y), device=fabric.device)
     correct, seen = fabric.all_reduce(torch.stack([correct, seen]), reduce_op="sum")
-    fabric.log_dict({"val_accuracy": (correct / seen).item()}, step=step)
+    fabric.log_dict(
+        {"val_loss": val_loss.item(), "val_accuracy": (correct / seen).item()},
+        step=step,
+    )
 
 # Fabric never calls finalize for you.
 wandb_logger.finalize("success")

@@ -14,6 +14,7 @@ from pathlib import Path
 import lightning as L
 import torch
 import wandb
+from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import WandbLogger
 from sklearn.datasets import load_digits
 from torch import nn
@@ -43,12 +44,28 @@ def digits_loaders() -> tuple[DataLoader, DataLoader]:
 
 # --8<-- [start:model]
 class SyncedClassifier(L.LightningModule):
-    """The Quickstart's DigitsClassifier, with val_accuracy averaged over all ranks."""
+    """The Quickstart's DigitsClassifier, made for DDP: it takes its hyperparameters
+    from rank zero, and averages its validation metrics over all ranks.
+    """
 
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
-        # Logged once, by rank zero
         self.save_hyperparameters()
+
+    def setup(self, stage):
+        config = dict(self.hparams)
+        # A sweep agent hands its values to rank zero's run only: take them there...
+        if self.trainer.is_global_zero:
+            config.update(self.logger.experiment.config)
+        # ...and send them to every rank (every rank must call broadcast).
+        config = self.trainer.strategy.broadcast(config, src=0)
+        print(f"rank {self.global_rank}: config {config}", flush=True)
+        # Logged once, by rank zero, when training starts
+        self.save_hyperparameters(config)
+
+    def configure_model(self):
+        # Runs on every rank after setup: the layers get the final hyperparameters.
+        hidden = self.hparams.hidden
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
@@ -56,16 +73,27 @@ class SyncedClassifier(L.LightningModule):
     def training_step(self, batch, batch_idx):
         x, y = batch
         loss = nn.functional.cross_entropy(self.net(x), y)
-        # Rank zero's value, every log_every_n_steps
+        # Each rank has its own batch, so its own loss.
+        print(
+            f"rank {self.global_rank}: step {self.global_step} train_loss {loss.item()}",
+            flush=True,
+        )
+        # Without sync_dist: rank zero's value, every log_every_n_steps
         self.log("train_loss", loss)
         return loss
 
     def validation_step(self, batch, batch_idx):
         x, y = batch
-        preds = self.net(x).argmax(dim=1)
-        acc = accuracy(preds, y, task="multiclass", num_classes=10)
-        # sync_dist=True averages the value over all ranks before it is logged.
-        self.log("val_accuracy", acc, sync_dist=True)
+        logits = self.net(x)
+        loss = nn.functional.cross_entropy(logits, y)
+        acc = accuracy(logits.argmax(dim=1), y, task="multiclass", num_classes=10)
+        # Each rank scores its own half of the validation set.
+        print(
+            f"rank {self.global_rank}: step {self.global_step} val_loss {loss.item()}",
+            flush=True,
+        )
+        # sync_dist=True: the mean over all ranks, the same value on every rank
+        self.log_dict({"val_loss": loss, "val_accuracy": acc}, sync_dist=True)
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
@@ -109,12 +137,15 @@ class RunDirOnEveryRank(L.Callback):
 L.seed_everything(0)
 train_loader, val_loader = digits_loaders()
 # No run yet: rank zero starts it when the Trainer first needs one.
-wandb_logger = WandbLogger(project="lightning-ddp")
+# log_model=True: rank zero logs the best checkpoint once, at the end.
+wandb_logger = WandbLogger(project="lightning-ddp", log_model=True)
+# val_accuracy is synced, so every rank ranks the checkpoints by the same value.
+checkpoint = ModelCheckpoint(monitor="val_accuracy", mode="max")
 trainer = L.Trainer(
     devices=2,
     strategy="ddp",
     logger=wandb_logger,
-    callbacks=[RunDirOnEveryRank()],
+    callbacks=[RunDirOnEveryRank(), checkpoint],
     max_epochs=2,
     log_every_n_steps=4,
 )

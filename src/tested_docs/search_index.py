@@ -51,14 +51,16 @@ LUNR_LANGUAGE = {"en": "en", "ja": "en", "zh": "zh", "ko": "ko"}
 
 KEY_FIELDS = {"title": "title_keys", "text": "text_keys"}
 """Japanese only: the hidden field of keys made from each shown field (same boost)."""
-KEY_LENGTH = 12
-"""Characters in a key: a query longer than this is found only from the start of a run."""
+KEY_LENGTH = 8
+"""Characters in a key, or more to finish its word: the whole stretch of kanji or katakana it
+starts in (ハイパーパラメーター). Longer keys make a larger index that the browser indexes slower."""
 WORD_JOINER = "\u2060"
 """Invisible, not a separator: ends kanji-only tokens and every key."""
 
 _HAN = "\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _KATAKANA = "\u30a1-\u30fa\u30fc-\u30ff\uff66-\uff9f"
 _JAPANESE_RUN = re.compile(rf"[{_HAN}{_KATAKANA}\u3041-\u309f]+")
+_STRETCH = re.compile(rf"[{_HAN}]+|[{_KATAKANA}]+")
 _KEY_START = re.compile(rf"[{_HAN}\u30a1-\u30fa\uff66-\uff9d]")  # not at a long-vowel mark
 _TAG = re.compile(r"<[^>]*>")
 _TAG_SPLIT = re.compile(r"(<[^>]*>)")
@@ -102,8 +104,10 @@ def japanese_keys(html: str) -> str:
     keys = []
     for run in _JAPANESE_RUN.finditer(_TAG.sub(" ", html)):
         text = run[0]
-        for start in (m.start() for m in _KEY_START.finditer(text)):
-            keys.append(text[start : start + KEY_LENGTH] + WORD_JOINER)
+        for stretch in _STRETCH.finditer(text):
+            for start in (m.start() for m in _KEY_START.finditer(text, *stretch.span())):
+                end = max(start + KEY_LENGTH, stretch.end())
+                keys.append(text[start:end] + WORD_JOINER)
     return " ".join(keys)
 
 
@@ -137,7 +141,9 @@ def language_index(language: str, entries: list[dict[str, Any]], config: dict[st
         docs = [japanese_entry(entry, config["separator"]) for entry in docs]
         fields = config["fields"]
         config["fields"] = {**fields, **{key: fields[f] for f, key in KEY_FIELDS.items()}}
-    return json.dumps({"config": config, "docs": docs}, separators=(",", ":"), default=str)
+    return json.dumps(
+        {"config": config, "docs": docs}, ensure_ascii=False, separators=(",", ":"), default=str
+    )
 
 
 def write_index(site_dir: Path, language: str, entries: list[dict[str, Any]], config: dict) -> None:

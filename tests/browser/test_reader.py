@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tested_docs.pages import code_blocks, page_language
+from tested_docs.pages import code_blocks, outside_fences, page_language
 
 pytestmark = pytest.mark.browser
 
@@ -149,6 +149,40 @@ def test_copy_button_copies_exactly_the_snippet_and_the_full_example_the_whole_f
 
 
 # --- search --------------------------------------------------------------------------------------
+# Each language has its own index (tested_docs.search_index): a reader gets pages in the language of
+# the page they search from, and Japanese words are found inside sentences.
+
+
+def search(reader, term: str) -> list[str]:
+    """Type `term` into Material's search box on the open page; the pages listed, best first."""
+    box = reader.page.locator("input.md-search__input")
+    box.click()
+    box.fill(term)
+    box.press("End")  # Material searches on a key press
+    reader.page.wait_for_selector(".md-search-result__item", timeout=20_000)
+    return reader.page.eval_on_selector_all(
+        ".md-search-result__item > a", "links => links.map(a => a.href.split('?')[0])"
+    )
+
+
+def body_text(page: Path) -> str:
+    """A page's prose as a reader sees it: no front matter, headings, code or snippet includes.
+
+    Line breaks inside Japanese and Chinese paragraphs are dropped, as the built page drops them.
+    """
+    lines = page.read_text(encoding="utf-8").splitlines()
+    if lines and lines[0] == "---":
+        lines = lines[lines.index("---", 1) + 1 :]
+    prose = [lines[i] for i in outside_fences(lines)]
+    prose = [x for x in prose if not x.lstrip().startswith(("#", "--8<--", "<!--"))]
+    joiner = "" if page_language(page) in ("ja", "zh") else " "
+    return joiner.join(x.strip() for x in prose)
+
+
+def deep_page(language: str) -> str:
+    """A page two folders below the language's root: the results' links must still resolve."""
+    return next(p for lang, p in PAGES if lang == language and p.count("/") >= 3)
+
 
 SEARCHES = [
     ("ja", "全体像", "ja/how-it-fits/"),
@@ -165,16 +199,70 @@ def test_search_finds_a_cjk_term_on_the_right_page_in_that_language(
     reader, language, term, expected
 ):
     reader.open(f"{language}/")
-    box = reader.page.locator("input.md-search__input")
-    box.click()
-    box.fill(term)
-    box.press("End")  # Material searches on a key press
-    reader.page.wait_for_selector(".md-search-result__item", timeout=10_000)
-    hrefs = reader.page.eval_on_selector_all(
-        ".md-search-result__item > a", "links => links.map(a => a.href.split('?')[0])"
-    )
+    hrefs = search(reader, term)
     assert hrefs[0].startswith(reader.base + f"{language}/"), hrefs[:3]
     assert reader.base + expected in hrefs[:3], hrefs[:3]
+    assert not reader.take_problems()
+
+
+BODY_SEARCHES = [
+    # (term, a page whose body, not its headings, holds the term)
+    ("手書き", "quickstart.ja.md"),  # kanji and kana: Material's own search found nothing
+    ("学習率", "config.ja.md"),  # kanji only, inside a sentence
+    ("ハイパーパラメーター", "config.ja.md"),  # katakana, inside a sentence
+    ("手写数字", "tutorials/image-classification.zh.md"),
+    ("学习率", "config.zh.md"),
+    ("손글씨", "quickstart.ko.md"),
+]
+
+
+@pytest.mark.parametrize(("term", "source"), BODY_SEARCHES, ids=[t for t, _ in BODY_SEARCHES])
+def test_search_finds_a_word_of_a_page_body_from_a_page_in_that_language(reader, term, source):
+    page = DOCS / source
+    language, expected = url_of(page)
+    assert term in body_text(page), f"{term} is not in the body of docs/{source}"
+    reader.open(deep_page(language))
+    hrefs = search(reader, term)
+    root = reader.base + f"{language}/"
+    assert hrefs[0].startswith(root), hrefs[:3]
+    assert all(href.startswith(root) for href in hrefs), "only pages in the reader's language"
+    assert reader.base + expected in hrefs, hrefs
+    assert not reader.take_problems()
+
+
+SHARED = "数字"
+"""Written the same in Chinese and Japanese: one index for both listed Japanese pages first."""
+
+
+@pytest.mark.parametrize(
+    ("language", "source"),
+    [("zh", "tutorials/image-classification.zh.md"), ("ja", "media.ja.md")],
+)
+def test_a_term_shared_by_chinese_and_japanese_lists_the_readers_language_first(
+    reader, language, source
+):
+    for other in ("tutorials/image-classification.zh.md", "media.ja.md"):
+        assert SHARED in body_text(DOCS / other), f"{SHARED} is not in the body of docs/{other}"
+    page = DOCS / source
+    reader.open(deep_page(language))
+    hrefs = search(reader, SHARED)
+    root = reader.base + f"{language}/"
+    assert hrefs[0].startswith(root), hrefs[:3]
+    assert all(href.startswith(root) for href in hrefs), "only pages in the reader's language"
+    assert reader.base + url_of(page)[1] in hrefs, hrefs
+    assert not reader.take_problems()
+
+
+def test_a_japanese_result_opens_its_page_with_the_word_highlighted(reader):
+    reader.open(deep_page("ja"))
+    search(reader, "学習率")
+    link = reader.page.locator(".md-search-result__item > a[href*='/ja/config/']").first
+    with reader.page.expect_navigation(wait_until="networkidle"):
+        link.click()
+    assert reader.page.url.split("?")[0] == reader.base + "ja/config/"
+    assert reader.page.locator("html").get_attribute("lang") == "ja"
+    marks = reader.page.locator("article mark[data-md-highlight]").all_inner_texts()
+    assert "学習率" in marks, marks
     assert not reader.take_problems()
 
 

@@ -261,35 +261,6 @@ def test_train_on_a_dataset_by_name_needs_a_server(wandb_offline):
     assert run.history == [] and not Path("outputs").exists()
 
 
-def test_train_on_a_dataset_by_name(wandb_offline, monkeypatch):
-    """With a server, use_artifact(name).download() gives a folder: here, a stand-in."""
-    folder = wandb_offline.root / "downloaded" / "digits-v0"
-    folder.mkdir(parents=True)
-    write_digits(str(folder / "digits.npz"))
-    asked = []
-
-    class Downloaded:
-        def download(self) -> str:
-            return str(folder)
-
-    def use_artifact(run, name, *args, **kwargs):
-        asked.append(name)
-        return Downloaded()
-
-    monkeypatch.setattr(wandb.Run, "use_artifact", use_artifact)
-    trainer = tinytrain.Trainer(use_wandb=True)
-    result = tinytrain.fit_from_artifact(trainer, "me/tinytrain/digits:latest")
-    assert asked == ["me/tinytrain/digits:latest"]
-    # one run, opened by fit_from_artifact, which fit logged into and left to it
-    run = wandb_offline.run()
-    assert (run.exit_code, run.project, run.job_type) == (0, "tinytrain", "train")
-    assert run.config == {**INIT_CONFIG, "model_parameters": 2410}
-    assert len(run.rows_with("val/accuracy")) == 3
-    assert result["val/accuracy"] == pytest.approx(run.summary["val/accuracy"])
-    (dataset,) = run.artifact_versions("digits")
-    assert dataset.file("digits.npz").digest == wandb_digest(folder / "digits.npz")
-
-
 def test_download_without_a_run_needs_a_server(wandb_offline, monkeypatch):
     monkeypatch.setenv("WANDB_BASE_URL", "http://127.0.0.1:9")  # never the internet
     with pytest.raises(UsageError, match="No API key configured"):

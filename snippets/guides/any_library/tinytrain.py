@@ -219,9 +219,9 @@ def fit_from_artifact(trainer: Trainer, name: str) -> dict:
     """
     wandb = import_wandb()
     with wandb.init(project=trainer.project, job_type="train") as run:
-        artifact = run.use_artifact(name)  # recorded as the run's input
-        folder = Path(artifact.download())  # cached: later calls do not download again
-        return trainer.fit(folder / "digits.npz")
+        # use_artifact records the dataset as the run's input; download() is cached,
+        # so later calls do not download it again.
+        return trainer.fit(Path(run.use_artifact(name).download()) / "digits.npz")
 
 
 def download_without_a_run(name: str) -> Path:

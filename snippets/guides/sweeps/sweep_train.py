@@ -102,8 +102,11 @@ def train(config: dict | None = None) -> None:
 # --8<-- [start:launch]
 def launch() -> None:
     """Needs a W&B server: register the sweep, then run four trials in this process."""
-    sweep_id = wandb.sweep(SWEEP_CONFIG, project="lightning-sweeps")
-    wandb.agent(sweep_id, function=train, count=4)
+    # wandb.sweep registers the grid and returns its ID; the agent then asks the server
+    # for each trial's values and calls train() with them.
+    wandb.agent(
+        wandb.sweep(SWEEP_CONFIG, project="lightning-sweeps"), function=train, count=4
+    )
 
 
 # --8<-- [end:launch]

@@ -1,0 +1,85 @@
+"""Turn W&B off and on (Trainer): the same script, recorded or not, without an edit.
+
+Run it with `python modes_trainer.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python modes_trainer.py` (`wandb sync` uploads it later).
+`python modes_trainer.py --no-wandb` trains without W&B, whatever the environment says.
+"""
+
+# --8<-- [start:imports]
+import argparse
+
+import lightning as L
+import torch
+import wandb
+from lightning.pytorch.loggers import WandbLogger
+from sklearn.datasets import load_digits
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset, random_split
+from torchmetrics.functional import accuracy
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
+    """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
+    images, labels = load_digits(return_X_y=True)
+    dataset = TensorDataset(
+        torch.tensor(images / 16.0, dtype=torch.float32), torch.tensor(labels)
+    )
+    train, val = random_split(
+        dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
+    )
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
+        val, batch_size=297
+    )
+
+
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
+class DigitsClassifier(L.LightningModule):
+    def __init__(self, hidden: int = 64, lr: float = 1e-2):
+        super().__init__()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
+        self.net = nn.Sequential(
+            nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
+        )
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = nn.functional.cross_entropy(self.net(x), y)
+        self.log("train_loss", loss)
+        return loss
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        preds = self.net(x).argmax(dim=1)
+        self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+
+
+# --8<-- [end:model]
+
+# --8<-- [start:switch]
+parser = argparse.ArgumentParser()
+parser.add_argument("--no-wandb", action="store_true", help="train without W&B")
+args = parser.parse_args()
+# "disabled" wins over WANDB_MODE and `wandb offline`; None leaves the choice to them.
+wandb_logger = WandbLogger(
+    project="lightning-modes", mode="disabled" if args.no_wandb else None
+)
+# --8<-- [end:switch]
+
+# --8<-- [start:fit]
+L.seed_everything(0)
+trainer = L.Trainer(logger=wandb_logger, max_epochs=2, log_every_n_steps=10)
+trainer.fit(DigitsClassifier(), *digits_loaders())
+run = wandb_logger.experiment
+print(f"W&B mode: {run.settings.mode}, run disabled: {run.disabled}")
+print(f"checkpoint: {trainer.checkpoint_callback.best_model_path}")
+wandb.finish()
+# --8<-- [end:fit]
