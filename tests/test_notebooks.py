@@ -11,7 +11,13 @@ import nbformat
 import pytest
 
 from tested_docs.mkdocs_hooks import notebook_files
-from tested_docs.notebooks import FINISH_CELL, MODE_CELL, code_cells, notebook_json
+from tested_docs.notebooks import (
+    FINISH_CELL,
+    MODE_CELL,
+    code_cells,
+    notebook_json,
+    starts_processes,
+)
 from tested_docs.pages import page_language, pages
 from tested_docs.snippets import SECTION
 
@@ -32,6 +38,11 @@ def script_code(path: Path) -> str:
     return "".join(code for _, code in code_cells(path))
 
 
+def test_ddp_scripts_are_written_to_a_file_and_run_as_a_process():
+    ddp = [s for _, s in offered() if starts_processes(ROOT / s)]
+    assert {Path(s).name for s in ddp} == {"ddp_trainer.py", "ddp_fabric.py"}
+
+
 def test_every_full_example_has_a_notebook():
     found = offered()
     assert len({script for _, script in found}) >= 20
@@ -45,7 +56,14 @@ def test_notebook_is_valid_and_holds_the_scripts_code(page: Path, script: str):
     nbformat.validate(notebook)
     code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
     assert code[0].startswith("%pip install --quiet ") and "wandb" in code[0]
-    assert code[1] == MODE_CELL and code[-1] == FINISH_CELL
+    assert code[1] == MODE_CELL
+    name = Path(script).name
+    if starts_processes(ROOT / script):
+        # DDP: the notebook writes the very script to a file and runs it as a process.
+        source = (ROOT / script).read_text(encoding="utf-8")
+        assert code[2:] == [f"%%writefile {name}\n{source}", f"!python {name}\n"]
+        return
+    assert code[-1] == FINISH_CELL
     body = [source if source.endswith("\n") else source + "\n" for source in code[2:-1]]
     assert "".join(body) == script_code(ROOT / script)
     source = (ROOT / script).read_text(encoding="utf-8")

@@ -1,9 +1,13 @@
 """The site builds strictly in all four languages, and its pages show only included code."""
 
+import json
+import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 from tested_docs.checks import inline_code
 from tested_docs.pages import LANGUAGES
+from tested_docs.search_index import WORD_JOINER, japanese_keys, join_kanji_ends
 from tested_docs.site import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -13,6 +17,58 @@ def test_strict_build_has_no_warnings(built_site):
     for language in LANGUAGES:
         prefix = "" if language == "en" else f"{language}/"
         assert (built_site.path / prefix / "quickstart" / "index.html").is_file(), language
+
+
+CONFIG_BASE = re.compile(r'<script id="__config" type="application/json">\{[^<]*?"base": "([^"]*)"')
+
+
+def built_pages(site: Path, language: str) -> dict[str, Path]:
+    """A language's built pages by location relative to its root (`""`, `"quickstart/"`)."""
+    root = site if language == "en" else site / language
+    pages = {}
+    for html in root.rglob("index.html"):
+        if language == "en" and html.relative_to(site).parts[0] in LANGUAGES:
+            continue
+        relative = html.parent.relative_to(root).as_posix()
+        pages["" if relative == "." else f"{relative}/"] = html
+    return pages
+
+
+def test_each_language_searches_its_own_pages_only(built_site):
+    """One index per language (`tested_docs.search_index`), loaded by that language's pages."""
+    for language in LANGUAGES:
+        root = "" if language == "en" else f"{language}/"
+        index_file = built_site.path / root / "search" / "search_index.json"
+        index = json.loads(index_file.read_text(encoding="utf-8"))
+        pages = built_pages(built_site.path, language)
+        assert {doc["location"].split("#")[0] for doc in index["docs"]} == set(pages), language
+        for location, html in pages.items():
+            base = CONFIG_BASE.search(html.read_text(encoding="utf-8"))[1]
+            page_url = f"http://site/{root}{location}"
+            assert urljoin(page_url, base) == f"http://site/{root}", page_url
+    japanese = (built_site.path / "ja" / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "完全なサンプル" not in japanese  # the excerpts are indexed, the whole files are not
+
+
+def test_no_japanese_index_word_is_kanji_only(built_site):
+    """Material cuts a kanji word typed in the search box against such a word: 手書き -> 手き."""
+    index = json.loads(
+        (built_site.path / "ja" / "search" / "search_index.json").read_text(encoding="utf-8")
+    )
+    separator = re.compile(index["config"]["separator"])
+    kanji_only = re.compile(r"[\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+    for doc in index["docs"]:
+        for field in ("title", "text", "title_keys", "text_keys"):
+            for part in re.split(r"<[^>]*>", doc.get(field, "")):
+                words = [w for w in separator.split(part) if kanji_only.fullmatch(w)]
+                assert not words, (doc["location"], field, words[:5])
+    text = join_kanji_ends("手の記録<code>x</code>、学習率（lr）と学習", separator.pattern)
+    joined = "手の記録\u2060<code>x</code>、学習率\u2060（lr）と学習\u2060"
+    assert text == joined  # a kanji that ends a token gets a word joiner; 手 before の does not
+    keys = japanese_keys("手書きの数字、ハイパーパラメーターを記録する").split()
+    assert keys[0] == f"手書きの数字{WORD_JOINER}" and f"パラメーターを記{WORD_JOINER}" in keys
+    assert f"ハイパーパラメーター{WORD_JOINER}" in keys  # a whole katakana word, past 8 characters
+    assert all(key.endswith(WORD_JOINER) for key in keys)
 
 
 def test_strict_build_fails_on_a_missing_snippet_section(tmp_path: Path):

@@ -95,10 +95,10 @@ def check_ddp_run(
         assert note.startswith(f"rank {rank} of {RANKS} on ")
 
 
-def check_synced_and_unsynced(run: RecordedRun, stdout: str, step_offset: int) -> None:
+def check_synced_and_unsynced(run: RecordedRun, stdout: str, val_offset: int) -> None:
     """val_loss is the mean of the ranks' printed values; train_loss is rank zero's.
 
-    `step_offset` maps a printed step to the step W&B recorded it at.
+    `val_offset` maps the step printed in validation to the step W&B recorded it at.
     """
     val = printed(stdout, "val_loss")
     # Rank zero's and rank one's values, epoch by epoch (the Trainer's sanity check
@@ -106,7 +106,7 @@ def check_synced_and_unsynced(run: RecordedRun, stdout: str, step_offset: int) -
     ranks = [val[rank][-EPOCHS:] for rank in range(RANKS)]
     assert [step for step, _ in ranks[0]] == [step for step, _ in ranks[1]]
     for row, *values in zip(run.rows_with("val_loss"), *ranks, strict=True):
-        assert row["trainer/global_step"] == values[0][0] + step_offset
+        assert row["trainer/global_step"] == values[0][0] + val_offset
         losses = [loss for _, loss in values]
         assert losses[0] != losses[1]  # each rank scored its own half
         assert row["val_loss"] == pytest.approx(sum(losses) / RANKS, rel=1e-6)
@@ -115,7 +115,7 @@ def check_synced_and_unsynced(run: RecordedRun, stdout: str, step_offset: int) -
     rows = run.rows_with("train_loss")
     assert rows
     for row in rows:
-        step = row["trainer/global_step"] - step_offset
+        step = row["trainer/global_step"]
         assert row["train_loss"] == train[0][step]  # rank zero's, exactly
         assert train[1][step] != train[0][step]
 
@@ -135,8 +135,8 @@ def test_trainer_ddp(wandb_offline, accelerator, monkeypatch):
         steps=list(range(3, last + 1, 4)),  # log_every_n_steps=4
         val_steps=val_steps,
     )
-    # training_step prints the step it trains; validation prints the step after.
-    check_synced_and_unsynced(run, done.stdout, step_offset=-1)
+    # The Trainer records validation at the step before the one it prints there.
+    check_synced_and_unsynced(run, done.stdout, val_offset=-1)
     assert printed(done.stdout, "val_loss")[0][0][0] == 0  # the sanity check's
     # log_model=True: one checkpoint, the best by val_accuracy, logged once by rank zero.
     [artifact] = run.artifacts
@@ -173,7 +173,7 @@ def test_fabric_ddp(wandb_offline, accelerator, monkeypatch):
         steps=list(range(4, last + 1, 4)),
         val_steps=[STEPS_PER_EPOCH * (e + 1) for e in range(EPOCHS)],
     )
-    check_synced_and_unsynced(run, done.stdout, step_offset=0)
+    check_synced_and_unsynced(run, done.stdout, val_offset=0)
     assert run.artifacts == []  # Fabric logs no checkpoint by itself
 
 

@@ -172,11 +172,30 @@ def notebook(script: Path, markdown: str, relative: str, page_url: str = "") -> 
         _cell("code", f"%pip install --quiet {' '.join(requirements(script))}\n"),
         _cell("code", MODE_CELL),
     ]
+    if starts_processes(script):
+        # DDP starts each rank as a new `python` process of the script's file, which a notebook
+        # cell is not: the notebook writes the script to a file and runs it.
+        said = next(iter(words.values()), "")
+        if said:
+            cells.append(_cell("markdown", said))
+        source = script.read_text(encoding="utf-8")
+        cells.append(_cell("code", f"%%writefile {script.name}\n{source}"))
+        cells.append(_cell("code", f"!python {script.name}\n"))
+        return _notebook(cells)
     for section, code in code_cells(script):
         if section in words:
             cells.append(_cell("markdown", words[section]))
         cells.append(_cell("code", code))
     cells.append(_cell("code", FINISH_CELL))
+    return _notebook(cells)
+
+
+def starts_processes(script: Path) -> bool:
+    """A script that launches DDP ranks as processes of its own file (cannot run in a cell)."""
+    return bool(re.search(r"""strategy=["']ddp["']""", script.read_text(encoding="utf-8")))
+
+
+def _notebook(cells: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "cells": cells,
         "metadata": {

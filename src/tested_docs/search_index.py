@@ -20,10 +20,12 @@ This hook, after mkdocs-static-i18n has built every language:
    `<lang>/search/search_index.json`, each holding only that language's pages, with locations
    relative to that language's root;
 2. points every page of a language at its own index: the `base` in Material's `__config` becomes
-   the language's root (Material resolves only the index and the result links against it);
+   the language's root. Material resolves the index and the result links against it; its other
+   uses (instant navigation, version selector, sitemap-based language switch) are off here;
 3. for Japanese: drops jieba's segmentation, adds for every kanji and katakana position of a
-   title or text a hidden key (the characters that follow, up to the end of the run of Japanese
-   characters) so that a word is found wherever it starts, and ends every token that is kanji
+   title or text a hidden key (the Japanese characters from there: 8, or to the end of the kanji
+   or katakana word it starts in) so that a word is found wherever it starts (Material searches
+   each typed term as the start of an index word), and ends every token that is kanji
    only with an invisible word joiner, so that no index word is kanji only and Material's Chinese
    query segmentation leaves a Japanese query as it was typed. Japanese uses lunr's English
    pipeline: `lang: ja` would load TinySegmenter, which cuts the keys apart again in the browser.
@@ -34,6 +36,7 @@ Chinese keeps Material's jieba segmentation (word by word at build time), Korean
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -44,6 +47,7 @@ from mkdocs.utils import get_relative_url
 
 from tested_docs.pages import LANGUAGES
 
+log = logging.getLogger("mkdocs.hooks.search_index")
 DEFAULT_LANGUAGE = LANGUAGES[0]
 INDEX = "search/search_index.json"
 LUNR_LANGUAGE = {"en": "en", "ja": "en", "zh": "zh", "ko": "ko"}
@@ -86,7 +90,10 @@ def with_language_base(output: str, url: str) -> str:
     if language == DEFAULT_LANGUAGE:
         return output
     base = get_relative_url(language_root(language), url)
-    return _CONFIG.sub(lambda m: f'{m[1]}"{base}"', output, count=1)
+    output, found = _CONFIG.subn(lambda m: f'{m[1]}"{base}"', output, count=1)
+    if not found:  # a warning fails the strict build: this page would search English pages
+        log.warning(f"search_index: no Material __config base on {url}, it searches in English")
+    return output
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
