@@ -6,6 +6,8 @@ the packages it ran with, the process and the machine it ran on.
 
 import os
 import platform
+import shutil
+import subprocess
 from pathlib import Path
 
 import lightning
@@ -103,3 +105,60 @@ def test_fabric(wandb_offline, accelerator):
     # fabric.save wrote a checkpoint, but Fabric logs no artifact for you
     assert (wandb_offline.root / "last.ckpt").stat().st_size > 0
     assert run.artifacts == []
+
+
+def git(repo: Path, *words: str) -> str:
+    command = ["git", "-c", "user.name=Reader", "-c", "user.email=reader@example.com"]
+    done = subprocess.run(
+        [*command, *words], cwd=repo, check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def environment(run: RecordedRun) -> dict:
+    return {k: v for r in records(run, "environment") for k, v in r.items()}
+
+
+def test_git(wandb_offline, accelerator, monkeypatch):
+    """faq_git.py, run in a git repository with an uncommitted change: the commit, the
+    diff.patch and (for a script inside the repository) the code; none of it with git off."""
+    monkeypatch.delenv(
+        "WANDB_DISABLE_GIT"
+    )  # the fixture turns git off for every other test
+    repo = wandb_offline.root
+    # The reader's repository: their script committed, then edited without a commit
+    script = repo / "faq_git.py"
+    shutil.copy(HERE / "faq_git.py", script)
+    git(repo, "init", "-q")
+    git(repo, "add", "faq_git.py")
+    git(repo, "commit", "-q", "-m", "train for one epoch")
+    commit = git(repo, "rev-parse", "HEAD")
+    edited = script.read_text().replace("max_epochs=1", "max_epochs=2", 1)
+    script.write_text(edited)
+    wandb_offline.run_script(script)
+    # The site's own copy, run from the same repository but lying outside it
+    namespace = wandb_offline.run_script(HERE / "faq_git.py")
+    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    inside, inside_off, outside, outside_off = wandb_offline.runs()
+    for run in (inside, outside):
+        assert run.exit_code == 0 and run.project == "lightning-faq"
+        assert environment(run)["git"] == {"commit": commit}
+        patch = (run.files_dir / "diff.patch").read_text()
+        assert "diff.patch" in run.files
+        assert "-trainer = L.Trainer(logger=wandb_logger, max_epochs=1," in patch
+        assert "+trainer = L.Trainer(logger=wandb_logger, max_epochs=2," in patch
+    # The edited script is what ran (2 epochs), and save_code saved it as it ran
+    assert len(inside.column("val_accuracy")) == 2
+    assert (inside.files_dir / "code" / "faq_git.py").read_text() == edited
+    # The site's unedited copy ran for one epoch, and still records the repository's diff
+    assert len(outside.column("val_accuracy")) == 1
+    # disable_git=True: no commit, no diff.patch
+    for run in (inside_off, outside_off):
+        assert run.exit_code == 0
+        assert "git" not in environment(run)
+        assert "diff.patch" not in run.files
+        assert not (run.files_dir / "diff.patch").exists()
+    # WANDB_DISABLE_GIT=true is read into that same setting
+    monkeypatch.setenv("WANDB_DISABLE_GIT", "true")
+    wandb.teardown()
+    assert wandb.setup().settings.disable_git is True
