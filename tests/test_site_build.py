@@ -47,7 +47,8 @@ def test_each_language_searches_its_own_pages_only(built_site):
             page_url = f"http://site/{root}{location}"
             assert urljoin(page_url, base) == f"http://site/{root}", page_url
     japanese = (built_site.path / "ja" / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "完全なサンプル" not in japanese  # the excerpts are indexed, the whole files are not
+    # the excerpts are indexed, the full examples (whole files) are not
+    assert "完全なサンプル: quickstart_trainer.py" not in japanese
 
 
 def test_no_japanese_index_word_is_kanji_only(built_site):
