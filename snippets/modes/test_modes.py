@@ -48,12 +48,10 @@ def recorded_nothing(root: Path) -> None:
     assert not list(root.rglob("*run-*"))
 
 
-def wandb_cli(root: Path, *words: str) -> str:
+def wandb_cli(world, *words: str) -> str:
     """`wandb <words>` in the test's folder, as a reader types it; returns the settings."""
-    command = [sys.executable, "-m", "wandb", *words]
-    subprocess.run(command, cwd=root, check=True, capture_output=True, timeout=60)
-    wandb.teardown()  # the next run in this process reads the settings afresh
-    return (root / "wandb" / "settings").read_text()
+    assert world.cli(*words).returncode == 0
+    return (world.root / "wandb" / "settings").read_text()
 
 
 def test_trainer_records(wandb_offline, accelerator, capsys):
@@ -102,11 +100,11 @@ def test_folder_settings(wandb_offline, monkeypatch):
     monkeypatch.delenv("WANDB_MODE")
     monkeypatch.setenv("NETRC", str(root / "netrc"))  # no stored key
     # wandb offline: the folder records offline runs
-    assert "mode = offline" in wandb_cli(root, "offline")
+    assert "mode = offline" in wandb_cli(wandb_offline, "offline")
     wandb_offline.run_script(TRAINER)
     check_trainer_run(wandb_offline.run())
     # wandb disabled: nothing more is recorded
-    assert "mode = disabled" in wandb_cli(root, "disabled")
+    assert "mode = disabled" in wandb_cli(wandb_offline, "disabled")
     namespace = wandb_offline.run_script(TRAINER)
     assert namespace["run"].disabled is True
     assert len(wandb_offline.runs()) == 1
@@ -117,7 +115,7 @@ def test_folder_settings(wandb_offline, monkeypatch):
     assert len(wandb_offline.runs()) == 2
     # wandb online removes the setting: back to online, which needs a login
     monkeypatch.delenv("WANDB_MODE")
-    assert "mode" not in wandb_cli(root, "online")
+    assert "mode" not in wandb_cli(wandb_offline, "online")
     with pytest.raises(UsageError, match="No API key configured"):
         wandb_offline.run_script(TRAINER)
     assert len(wandb_offline.runs()) == 2
@@ -234,12 +232,7 @@ def test_shell_commands(wandb_offline, capsys):
     commands = {"wandb offline", "wandb disabled", "wandb online"}
     assert {shlex.join(words) for words in lines} == tested | commands
     for command in commands:
-        help_text = subprocess.run(
-            [sys.executable, "-m", "wandb", command.split()[1], "--help"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        help_text = wandb_offline.cli(command.split()[1], "--help").stdout
         assert "Usage:" in help_text
     for script, option in [(TRAINER, "--no-wandb"), (OPTIONAL, "--wandb")]:
         with pytest.raises(SystemExit) as done:

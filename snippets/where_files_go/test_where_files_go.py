@@ -6,7 +6,6 @@ WANDB_ARTIFACT_DIR at folders under its root; a test moves one of them with monk
 environment.
 """
 
-import os
 import re
 import shlex
 import subprocess
@@ -186,17 +185,6 @@ def test_the_folders_and_their_defaults(monkeypatch, tmp_path):
     assert env.get_dir() is None
 
 
-def wandb_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wandb", *args],
-        env={**os.environ, **env, "WANDB_SILENT": "false"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def shell_section(name: str) -> list[str]:
     text = SHELL.read_text()
     body = text.split(f"# --8<-- [start:{name}]\n")[1].split(f"# --8<-- [end:{name}]")[
@@ -216,8 +204,9 @@ def test_shell_snippet_parses():
     ]
 
 
-def test_cleanup_commands(tmp_path):
+def test_cleanup_commands(wandb_offline, tmp_path):
     """Each `wandb` line of the page: its options are in `--help`, and it does what it says."""
+    wandb_cli = wandb_offline.cli
     commands = [shlex.split(line) for line in shell_section("cleanup") if line]
     assert [c[:3] for c in commands] == [
         ["wandb", "artifact", "cache"],

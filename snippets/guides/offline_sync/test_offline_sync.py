@@ -8,9 +8,7 @@ upload runs here: `--dry-run` listing, skipping runs already synced (their
 `.wandb.synced` marker), refusing to start without an API key, and writing its log.
 """
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,24 +17,6 @@ import torch
 from tested_docs import TORCH_DEVICE, RecordedRun
 
 HERE = Path(__file__).parent
-
-
-def wandb_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "WANDB_BASE_URL": "http://127.0.0.1:9",  # never the internet
-        "WANDB_SILENT": "false",  # WANDB_SILENT=true hides what wandb sync prints
-    }
-    env.pop("WANDB_API_KEY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "wandb", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def check_offline_run(run: RecordedRun, root: Path) -> None:
@@ -101,7 +81,7 @@ def test_what_wandb_sync_does_without_a_server(wandb_offline, monkeypatch):
     root = wandb_offline.root
     # `wandb offline` once in the folder, instead of WANDB_MODE in the environment
     monkeypatch.delenv("WANDB_MODE")
-    done = wandb_cli("offline", cwd=root)
+    done = wandb_offline.cli("offline", cwd=root)
     assert done.returncode == 0, done.stderr
     assert (root / "wandb" / "settings").read_text().split() == [
         "[default]",
@@ -116,7 +96,7 @@ def test_what_wandb_sync_does_without_a_server(wandb_offline, monkeypatch):
 
     # --dry-run lists what it would upload, from WANDB_DIR or from a path given
     for args in (["--dry-run"], ["--dry-run", str(run_dir)]):
-        done = wandb_cli("sync", *args, cwd=root)
+        done = wandb_offline.cli("sync", *args, cwd=root)
         assert done.returncode == 0, done.stderr
         assert "Would sync 1 run(s):" in done.stderr
         assert (
@@ -124,39 +104,41 @@ def test_what_wandb_sync_does_without_a_server(wandb_offline, monkeypatch):
         )
 
     # Uploading needs `wandb login`: it stops before any connection, and logs why
-    done = wandb_cli("sync", "--yes", str(run_dir), cwd=root)
+    done = wandb_offline.cli("sync", "--yes", str(run_dir), cwd=root, new_process=True)
     assert done.returncode == 1
     assert "No API key configured" in done.stderr
     (cli_log,) = (root / "wandb").glob("debug-cli.*.log")
     assert "No API key configured" in cli_log.read_text()
 
     # `wandb clean` never deletes a run that was not synced
-    done = wandb_cli("clean", "--min-hours", "0", "--force", cwd=root)
+    done = wandb_offline.cli("clean", "--min-hours", "0", "--force", cwd=root)
     assert done.returncode == 0 and "Skipping 1 unsynced run(s)." in done.stderr
     assert run_dir.is_dir()
 
     # After an upload, wandb sync leaves a marker; the test writes it as an upload would
     (run_dir / f"{log.rsplit('/', 1)[-1]}.synced").touch()
-    done = wandb_cli("sync", "--dry-run", cwd=root)
+    done = wandb_offline.cli("sync", "--dry-run", cwd=root)
     assert (
         "Skipped 1 synced run(s)." in done.stderr and "No runs to sync." in done.stderr
     )
-    done = wandb_cli("sync", "--dry-run", "--include-synced", cwd=root)
+    done = wandb_offline.cli("sync", "--dry-run", "--include-synced", cwd=root)
     assert "Would sync 1 run(s):" in done.stderr
     # ...and `wandb clean` deletes synced runs' folders (never unsynced ones)
-    done = wandb_cli("clean", "--min-hours", "0", "--force", cwd=root)
+    done = wandb_offline.cli("clean", "--min-hours", "0", "--force", cwd=root)
     assert done.returncode == 0 and "Found 1 run(s) to clean." in done.stderr
     assert not run_dir.exists()
 
 
 def test_sync_options_on_the_page_exist(wandb_offline):
-    done = wandb_cli("sync", "--help", cwd=wandb_offline.root)
+    done = wandb_offline.cli("sync", "--help", cwd=wandb_offline.root)
     assert done.returncode == 0
     for option in ("--dry-run", "--yes", "--include-synced", "--project", "--entity"):
         assert option in done.stdout
     # options of older wandb versions that 0.31 removed: the page does not use them
     for removed in ("--sync-all", "--clean"):
-        assert wandb_cli("sync", removed, cwd=wandb_offline.root).returncode != 0
+        assert (
+            wandb_offline.cli("sync", removed, cwd=wandb_offline.root).returncode != 0
+        )
 
 
 def test_shell_commands_parse():

@@ -1,8 +1,5 @@
 """The resume guide's scripts: two sessions, two offline run folders, one run id, one x-axis."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -79,20 +76,8 @@ def test_trainer(wandb_offline, accelerator):
     # sync.sh: the run id file finds every session's folder; --dry-run lists both
     folders = sorted(wandb_offline.root.glob(f"wandb/offline-run-*-{runs[0].run_id}*"))
     assert folders == sorted(run.path for run in runs)
-    env = {
-        **os.environ,
-        "WANDB_SILENT": "false",
-        "WANDB_BASE_URL": "http://127.0.0.1:9",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "wandb", "sync", "--dry-run", *map(str, folders)],
-        cwd=wandb_offline.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    done = wandb_offline.cli("sync", "--dry-run", *map(str, folders))
+    assert done.returncode == 0, done.stderr
     assert "Would sync 2 run(s):" in done.stderr
     for folder in folders:
         assert f"{folder.name}/run-{runs[0].run_id}.wandb" in done.stderr

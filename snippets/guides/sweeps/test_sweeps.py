@@ -7,11 +7,9 @@ agent's part for one trial the way `wandb agent` starts the script.
 
 import ast
 import itertools
-import os
 import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import lightning as L
@@ -163,25 +161,6 @@ def test_yaml_is_the_sweep_of_the_scripts():
         assert ast.literal_eval(config) == on_disk
 
 
-def wandb_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "WANDB_BASE_URL": "http://127.0.0.1:9",
-        "WANDB_SILENT": "false",
-    }
-    env.pop("WANDB_API_KEY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "wandb", *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def shell_commands(section: str) -> list[list[str]]:
     lines = (HERE / "sweep.sh").read_text().splitlines()
     start = lines.index(f"# --8<-- [start:{section}]")
@@ -204,13 +183,13 @@ def test_shell_commands(wandb_offline):
     ]
     # every option exists in this wandb's CLI
     for command in commands:
-        done = wandb_cli(command[1], "--help", cwd=wandb_offline.root)
+        done = wandb_offline.cli(command[1], "--help", cwd=wandb_offline.root)
         assert done.returncode == 0, done.stderr
         for option in (word for word in command if word.startswith("--")):
             assert re.search(rf"\s{option}\b", done.stdout), (command[1], option)
     # without `wandb login`, `wandb sweep` and `wandb agent` stop with the page's error
     (wandb_offline.root / "sweep.yaml").write_text((HERE / "sweep.yaml").read_text())
     for command in commands[1:]:
-        done = wandb_cli(*command[1:], cwd=wandb_offline.root)
+        done = wandb_offline.cli(*command[1:], cwd=wandb_offline.root)
         assert done.returncode == 1
         assert f"Error: {NO_API_KEY}" in done.stderr
