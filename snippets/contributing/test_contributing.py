@@ -14,7 +14,8 @@ HERE = Path(__file__).parent
 
 
 def test_new_topic(wandb_offline, accelerator):
-    # Runs the file as `python new_topic.py` would, in this process; returns its globals.
+    # Runs the file as `python new_topic.py` would, in this process;
+    # returns its globals.
     namespace = wandb_offline.run_script(HERE / "new_topic.py")
     run = wandb_offline.run()
     assert run.exit_code == 0

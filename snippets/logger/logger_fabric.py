@@ -22,7 +22,7 @@ from wandb.integration.lightning.fabric import WandbLogger
 
 # --8<-- [start:data]
 def fold_loaders(fold: int) -> tuple[DataLoader, DataLoader]:
-    """Fold 1 to 5 of the digits: every 5th image, from the fold's own start, validates."""
+    """Fold 1 to 5 of the digits: every 5th image, from the fold's start, validates."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
         torch.tensor(images / 16.0, dtype=torch.float32), torch.tensor(labels)

@@ -2,8 +2,8 @@
 
 Each run trains one fold of a 5-fold cross-validation; the fold comes from the
 command line. Run it with `python logger_trainer.py 1` (then 2 to 5) after
-`wandb login`, or without an account with `WANDB_MODE=offline python logger_trainer.py 1`
-(`wandb sync` uploads it later).
+`wandb login`, or without an account with
+`WANDB_MODE=offline python logger_trainer.py 1` (`wandb sync` uploads it later).
 """
 
 # --8<-- [start:imports]
@@ -23,7 +23,7 @@ from torchmetrics.functional import accuracy
 
 # --8<-- [start:data]
 def fold_loaders(fold: int) -> tuple[DataLoader, DataLoader]:
-    """Fold 1 to 5 of the digits: every 5th image, from the fold's own start, validates."""
+    """Fold 1 to 5 of the digits: every 5th image, from the fold's start, validates."""
     images, labels = load_digits(return_X_y=True)
     dataset = TensorDataset(
         torch.tensor(images / 16.0, dtype=torch.float32), torch.tensor(labels)

@@ -144,7 +144,8 @@ def test_copy_button_copies_exactly_the_snippet_and_the_full_example_the_whole_f
     example.locator("summary").click()
     whole = copy_of(reader, example)
     assert whole == snippet_text(include, None).rstrip()
-    assert "--8<--" not in whole and 'if __name__ == "__main__":' in whole
+    assert "--8<--" not in whole
+    assert "wandb.finish()" in whole.splitlines()[-1]  # the whole script, to its last line
     compile(whole, name, "exec")  # a complete script, not an excerpt
     assert not reader.take_problems()
 
