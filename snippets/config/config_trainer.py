@@ -77,6 +77,8 @@ if trainer.is_global_zero:
     )
     # add one key
     wandb_logger.experiment.config["batch_size"] = train_loader.batch_size
+    # while the run is open, the module-level wandb.config is the same config
+    wandb.config["optimizer"] = "Adam"
 # --8<-- [end:extra_config]
 # --8<-- [start:fit]
 trainer.fit(DropoutClassifier(hidden=32), train_loader, val_loader)

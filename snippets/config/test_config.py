@@ -12,6 +12,7 @@ from tested_docs import TORCH_DEVICE
 
 HERE = Path(__file__).parent
 EXTRA = {"dataset": "sklearn-digits", "train_size": 1500, "batch_size": 64}
+TRAINER_EXTRA = {**EXTRA, "optimizer": "Adam"}  # the Trainer script also uses wandb.config
 
 
 def test_trainer(wandb_offline, accelerator):
@@ -20,7 +21,7 @@ def test_trainer(wandb_offline, accelerator):
     assert run.exit_code == 0
     assert run.project == "lightning-config"
     # save_hyperparameters() records every __init__ argument, defaults included
-    assert run.config == {"hidden": 32, "lr": 0.01, "dropout": 0.1, **EXTRA}
+    assert run.config == {"hidden": 32, "lr": 0.01, "dropout": 0.1, **TRAINER_EXTRA}
     # 24 batches an epoch, 2 epochs, train_loss every 10 steps
     assert run.column("trainer/global_step")[-1] == 47
     assert len(run.column("train_loss")) == 4
