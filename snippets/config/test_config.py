@@ -12,7 +12,10 @@ from tested_docs import TORCH_DEVICE
 
 HERE = Path(__file__).parent
 EXTRA = {"dataset": "sklearn-digits", "train_size": 1500, "batch_size": 64}
-TRAINER_EXTRA = {**EXTRA, "optimizer": "Adam"}  # the Trainer script also uses wandb.config
+TRAINER_EXTRA = {
+    **EXTRA,
+    "optimizer": "Adam",
+}  # the Trainer script also uses wandb.config
 
 
 def test_trainer(wandb_offline, accelerator):

@@ -6,14 +6,21 @@ config.yaml; every option cli.sh uses is one that the CLI's help lists.
 
 import re
 import shlex
+import shutil
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
 import lightning
+import lightning as L
 import pytest
 import torch
+import wandb
 import yaml
+from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
 from packaging.requirements import Requirement
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from tested_docs import TORCH_DEVICE
 
@@ -186,3 +193,129 @@ def test_shell_commands_parse():
     import subprocess
 
     subprocess.run(["bash", "-n", str(SHELL)], check=True)
+
+
+# --- the pitfalls: what the page's sentences say happens without its callback ----------------
+
+
+class HparamsData(L.LightningDataModule):
+    """CLIDigitsData's one setting, kept with `save_hyperparameters()`; two batches of noise."""
+
+    def __init__(self, batch_size: int = 64):
+        super().__init__()
+        self.save_hyperparameters()
+
+    def train_dataloader(self):
+        images = torch.randn(128, 64, generator=torch.Generator().manual_seed(0))
+        dataset = TensorDataset(images, torch.arange(128) % 10)
+        return DataLoader(dataset, batch_size=self.hparams.batch_size)
+
+
+class HparamsClassifier(L.LightningModule):
+    """CLIClassifier's settings, with a plain `save_hyperparameters()` (logged)."""
+
+    def __init__(self, hidden: int = 64, lr: float = 1e-2):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential(
+            nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
+        )
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = nn.functional.cross_entropy(self.net(x), y)
+        self.log("train_loss", loss)
+        return loss
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+
+
+class AsDictSaveConfigCallback(SaveConfigCallback):
+    """The usual fix for missing settings: log the CLI's config on top."""
+
+    def save_config(self, trainer, pl_module, stage):
+        trainer.logger.log_hyperparams(self.config.as_dict())
+
+
+PITFALL_ARGS = [
+    "fit",
+    "--trainer.logger=WandbLogger",
+    "--trainer.logger.project=lightning-cli",
+    "--trainer.max_epochs=1",
+    "--trainer.log_every_n_steps=1",
+    "--trainer.enable_checkpointing=false",
+    "--model.lr=0.02",
+    "--seed_everything=0",
+]
+INSTANTIATOR = {"_instantiator": "lightning.pytorch.cli.instantiate_module"}
+OVERWRITE_ERROR = (
+    "SaveConfigCallback expected ./config.yaml to NOT exist. Aborting to avoid overwriting"
+    " results of a previous run."
+)
+
+
+@pytest.fixture
+def no_argv(monkeypatch):
+    """LightningCLI(args=...) alone, as in a notebook: pytest's own arguments out of sys.argv."""
+    monkeypatch.setattr(sys, "argv", ["cli.py"])
+
+
+def test_default_callback_logs_hparams_only_then_refuses_to_overwrite(
+    wandb_offline, no_argv
+):
+    """Pitfalls `_instantiator` and `config.yaml` in the current folder: the default callback."""
+    LightningCLI(HparamsClassifier, HparamsData, args=PITFALL_ARGS)
+    wandb.finish()
+    run = wandb_offline.run()
+    assert run.exit_code == 0
+    assert run.column("trainer/global_step") == [0, 1]
+    # only what save_hyperparameters() collected: no trainer settings, no seed
+    assert run.config == {"hidden": 64, "lr": 0.02, "batch_size": 64, **INSTANTIATOR}
+    # the default callback wrote config.yaml into the logger's save_dir, "."
+    written = yaml.safe_load(Path("config.yaml").read_text())
+    assert written["model"] == {"hidden": 64, "lr": 0.02}
+
+    # the next run in the same folder stops before it trains
+    with pytest.raises(RuntimeError) as stopped:
+        LightningCLI(HparamsClassifier, HparamsData, args=PITFALL_ARGS)
+    assert str(stopped.value).startswith(OVERWRITE_ERROR)
+    wandb.finish(exit_code=1)
+    first, second = wandb_offline.runs()
+    assert first.run_id == run.run_id
+    assert second.history == [] and "train_loss" not in second.summary
+
+
+def test_default_callback_refuses_own_config_yaml(wandb_offline, no_argv):
+    """Pitfall `config.yaml` in the current folder: the page's own config.yaml beside the run."""
+    shutil.copy(HERE / "config.yaml", "config.yaml")
+    with pytest.raises(RuntimeError) as stopped:
+        LightningCLI(
+            HparamsClassifier, HparamsData, args=["fit", "--config", "config.yaml"]
+        )
+    assert str(stopped.value).startswith(OVERWRITE_ERROR)
+    wandb.finish(exit_code=1)
+    assert wandb_offline.run().history == []
+    assert (HERE / "config.yaml").read_text() == Path("config.yaml").read_text()
+
+
+def test_as_dict_callback_doubles_keys(wandb_offline, no_argv):
+    """Pitfall doubled keys: self.config.as_dict() logged while the model logs its hparams."""
+    LightningCLI(
+        HparamsClassifier,
+        HparamsData,
+        save_config_callback=AsDictSaveConfigCallback,
+        save_config_kwargs={"save_to_log_dir": False},
+        args=PITFALL_ARGS,
+    )
+    wandb.finish()
+    run = wandb_offline.run()
+    assert run.exit_code == 0
+    # the CLI's config ("config" is the --config option, unused here) and the hparams on top
+    assert set(run.config) == CLI_KEYS | {"config", "hidden", "lr", "batch_size"} | set(
+        INSTANTIATOR
+    )
+    assert run.config["lr"] == run.config["model"]["lr"] == 0.02
+    assert run.config["hidden"] == run.config["model"]["hidden"] == 64
+    assert run.config["batch_size"] == run.config["data"]["batch_size"] == 64
+    assert run.config["trainer"]["max_epochs"] == 1
