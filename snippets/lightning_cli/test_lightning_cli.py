@@ -142,7 +142,11 @@ def test_fit_ignores_pl_trainer_variables(wandb_offline, monkeypatch):
     monkeypatch.setenv("PL_TRAINER_DEVICES", "1")
     (fit,) = commands("fit")
     assert commands("offline") == [fit]
-    namespace = wandb_offline.run_script(SCRIPT, *cli_args(fit))
+    # as a reader runs it: in the folder of config.yaml, which save_to_log_dir=False leaves alone
+    shutil.copy(HERE / "config.yaml", "config.yaml")
+    assert fit[:2] == ["python", "cli.py"]
+    namespace = wandb_offline.run_script(SCRIPT, *fit[2:])
+    assert Path("config.yaml").read_text() == (HERE / "config.yaml").read_text()
     assert namespace["cli"].trainer.strategy.root_device.type == TORCH_DEVICE[auto]
     run = wandb_offline.run()
     assert run.exit_code == 0
