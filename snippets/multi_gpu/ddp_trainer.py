@@ -75,7 +75,7 @@ class SyncedClassifier(L.LightningModule):
         loss = nn.functional.cross_entropy(self.net(x), y)
         # Each rank has its own batch, so its own loss.
         print(
-            f"rank {self.global_rank}: step {self.global_step}",
+            f"rank {self.global_rank}: step {self.global_step} "
             f"train_loss {loss.item()}",
             flush=True,
         )
