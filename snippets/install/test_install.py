@@ -2,8 +2,6 @@
 W&B records nothing; online without an account, it stops at the login. Every command of
 install.sh exists with the options it uses."""
 
-import os
-import shlex
 import subprocess
 import sys
 from importlib.metadata import distribution
@@ -14,6 +12,7 @@ from wandb.errors import UsageError
 from wandb.sdk.wandb_settings import Settings
 
 from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs.snippets import command_words, shell_commands
 
 HERE = Path(__file__).parent
 SCRIPT = HERE / "check_setup.py"
@@ -96,40 +95,27 @@ def test_online_without_an_account_stops_at_the_login(
     assert not (wandb_offline.root / "lightning-setup-check").exists()
 
 
-def commands(script: Path) -> list[list[str]]:
-    """Each command line of a shell file, without comments and VAR=value prefixes."""
-    lines = []
-    for line in script.read_text().splitlines():
-        words = shlex.split(line, comments=True)
-        while words and (words[0] == "export" or "=" in words[0]):
-            words = words[1:]
-        if words and words[0] != "set":
-            lines.append(words)
-    return lines
-
-
-def help_text(words: list[str]) -> str:
-    """`<command> [<subcommand>] --help`, from this environment."""
-    program = {
-        "pip": [sys.executable, "-m", "pip"],
-        "wandb": [sys.executable, "-m", "wandb"],
-    }.get(words[0], [words[0]])
+def help_text(words: list[str], wandb_offline) -> str:
+    """`<command> [<subcommand>] --help`, from this environment (wandb's in this process)."""
     subcommand = [w for w in words[1:2] if not w.startswith("-") and words[0] != "ls"]
-    env = {**os.environ, "WANDB_BASE_URL": "http://127.0.0.1:9"}
-    done = subprocess.run(
-        [*program, *subcommand, "--help"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    if words[0] == "wandb":
+        done = wandb_offline.cli(*subcommand, "--help")
+    else:
+        program = {"pip": [sys.executable, "-m", "pip"]}.get(words[0], [words[0]])
+        done = subprocess.run(
+            [*program, *subcommand, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
-def test_install_commands_exist_with_their_options():
-    lines = commands(HERE / "install.sh")
+def test_install_commands_exist_with_their_options(wandb_offline):
+    # `export VAR=value` alone runs no program
+    lines = [w for w in map(command_words, shell_commands(HERE / "install.sh")) if w]
     assert [w[:2] for w in lines] == [
         ["pip", "install"],
         ["wandb", "login"],
@@ -144,7 +130,7 @@ def test_install_commands_exist_with_their_options():
         if words[0] == "python":
             assert (HERE / words[1]).is_file()
             continue
-        text = help_text(words)
+        text = help_text(words, wandb_offline)
         for option in (w.split("=")[0] for w in words if w.startswith("-")):
             assert option in text, (words, option)
     # every package the pip line installs is the one these pages run with

@@ -5,7 +5,6 @@ config.yaml; every option cli.sh uses is one that the CLI's help lists.
 """
 
 import re
-import shlex
 import shutil
 import sys
 from importlib.metadata import version
@@ -23,6 +22,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from tested_docs import TORCH_DEVICE
+from tested_docs.snippets import command_words, shell_commands
 
 HERE = Path(__file__).parent
 SCRIPT = HERE / "cli.py"
@@ -40,19 +40,8 @@ CLI_KEYS = {
 
 
 def commands(section: str) -> list[list[str]]:
-    """The command lines of a section of cli.sh, without comments and VAR=value prefixes."""
-    text = SHELL.read_text()
-    body = text.split(f"# --8<-- [start:{section}]\n")[1].split(
-        f"# --8<-- [end:{section}]"
-    )[0]
-    lines = []
-    for line in body.splitlines():
-        words = shlex.split(line, comments=True)
-        while words and "=" in words[0]:
-            words = words[1:]
-        if words:
-            lines.append(words)
-    return lines
+    """The command lines of a section of cli.sh, without VAR=value prefixes."""
+    return [command_words(words) for words in shell_commands(SHELL, section)]
 
 
 def cli_args(words: list[str]) -> list[str]:

@@ -18,6 +18,7 @@ from lightning.pytorch.loggers import CSVLogger, WandbLogger
 from wandb.errors import UsageError
 
 from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs.snippets import shell_commands
 
 HERE = Path(__file__).parent
 TRAINER = HERE / "modes_trainer.py"
@@ -216,11 +217,7 @@ def test_shell_commands(wandb_offline, capsys):
     """modes.sh: every `wandb` command exists, every script line is one the tests run,
     with options the script accepts; the file parses."""
     subprocess.run(["bash", "-n", str(SHELL)], check=True)
-    lines = [
-        shlex.split(line)
-        for line in SHELL.read_text().splitlines()
-        if line and not line.startswith(("#", "set "))
-    ]
+    lines = shell_commands(SHELL)
     tested = {
         "WANDB_MODE=disabled python modes_trainer.py",  # test_environment_disabled
         "WANDB_MODE=offline python modes_trainer.py --no-wandb",  # ..._beats_environment

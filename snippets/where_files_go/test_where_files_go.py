@@ -7,7 +7,6 @@ environment.
 """
 
 import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from lightning.pytorch.loggers import WandbLogger as TrainerWandbLogger
 from wandb.integration.lightning.fabric import WandbLogger as FabricWandbLogger
 
 from tested_docs import TORCH_DEVICE, RecordedRun, read_runs, wandb_digest
+from tested_docs.snippets import shell_commands
 
 HERE = Path(__file__).parent
 SHELL = HERE / "where_files_go.sh"
@@ -185,18 +185,10 @@ def test_the_folders_and_their_defaults(monkeypatch, tmp_path):
     assert env.get_dir() is None
 
 
-def shell_section(name: str) -> list[str]:
-    text = SHELL.read_text()
-    body = text.split(f"# --8<-- [start:{name}]\n")[1].split(f"# --8<-- [end:{name}]")[
-        0
-    ]
-    return [line.split("#")[0].strip() for line in body.splitlines()]
-
-
 def test_shell_snippet_parses():
     subprocess.run(["bash", "-n", str(SHELL)], check=True)
-    exported = [line for line in shell_section("env") if line.startswith("export")]
-    assert [line.split()[1].split("=")[0] for line in exported] == [
+    exported = [words for words in shell_commands(SHELL, "env") if words[0] == "export"]
+    assert [words[1].split("=")[0] for words in exported] == [
         "WANDB_DIR",
         "WANDB_DATA_DIR",
         "WANDB_CACHE_DIR",
@@ -207,7 +199,7 @@ def test_shell_snippet_parses():
 def test_cleanup_commands(wandb_offline, tmp_path):
     """Each `wandb` line of the page: its options are in `--help`, and it does what it says."""
     wandb_cli = wandb_offline.cli
-    commands = [shlex.split(line) for line in shell_section("cleanup") if line]
+    commands = shell_commands(SHELL, "cleanup")
     assert [c[:3] for c in commands] == [
         ["wandb", "artifact", "cache"],
         ["wandb", "artifact", "cache"],

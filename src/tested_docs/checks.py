@@ -18,12 +18,12 @@ from tested_docs import glossary, scripts, translations
 from tested_docs import snippets as snip
 from tested_docs.pages import (
     DIAGRAMS,
-    INCLUDE,
     LANGUAGES,
     api_directives,
     code_blocks,
     english_page,
     headings,
+    includes,
     page_language,
     pages,
     tabs,
@@ -51,22 +51,11 @@ def inline_code(docs_dir: Path) -> list[Problem]:
     return problems
 
 
-def _includes(page: Path) -> list[tuple[int, str, str | None]]:
-    """Every include on a page as (line, file, section), in page order."""
-    found = []
-    for block in code_blocks(page):
-        for offset, text in enumerate(block.body):
-            match = INCLUDE.match(text)
-            if match:
-                found.append((block.line + 1 + offset, match["file"], match["section"]))
-    return found
-
-
 def broken_includes(root: Path) -> list[Problem]:
     """Includes of files outside snippets/, or of a file or section that does not exist."""
     problems = []
     for page in pages(root / "docs"):
-        for line, file, section in _includes(page):
+        for line, file, section in includes(page):
             path = root / file
             if not file.startswith("snippets/"):
                 problems.append(Problem(page, line, f"includes {file}, which is not in snippets/"))
@@ -95,7 +84,7 @@ def orphans(root: Path) -> list[Problem]:
     """Snippet files, and named sections, that no page shows."""
     shown: set[tuple[str, str | None]] = set()
     for page in pages(root / "docs"):
-        shown.update((file, section) for _, file, section in _includes(page))
+        shown.update((file, section) for _, file, section in includes(page))
     shown_files = {file for file, _ in shown}
     problems = []
     for path in snip.snippet_files(root / "snippets"):
@@ -220,7 +209,7 @@ def _structure(page: Path) -> dict[str, list[tuple[int, str]]]:
     return {
         "include": [
             (line, f"{file}:{section}" if section else file)
-            for line, file, section in _includes(page)
+            for line, file, section in includes(page)
         ],
         "API directive": [(line, f"::: {name}") for line, name in api_directives(page)],
         "heading id": [(h.line, f"#{h.id}") for h in headings(page) if h.id],

@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -80,28 +81,11 @@ def _lexer(path: str) -> str:
     )
 
 
-def full_example_files(markdown: str) -> list[str]:
-    """The runnable files that get a "Full example" on this page."""
-    shown: dict[str, bool] = {}
-    for block in parse_code_blocks(markdown, Path()):
-        for path, section in block.includes:
-            if path.endswith(RUNNABLE):
-                shown[path] = shown.get(path, False) or section is None
-    return [path for path, whole in shown.items() if not whole]
-
-
-def notebook_files(markdown: str, root: Path) -> list[str]:
-    """The full examples that are programs (not test files): each also comes as a notebook."""
-    return [p for p in full_example_files(markdown) if is_notebook_material(root / p)]
-
-
-def add_full_examples(markdown: str, language: str, root: Path | None = None) -> str:
-    """Append a collapsed whole-file include after the last excerpt of each runnable file.
-
-    Once per file and page: the reader has met the pieces, then gets the file to copy. A file the
-    page already includes whole gets none.
+def full_example_places(markdown: str) -> dict[str, tuple[int, int]]:
+    """The runnable files that get a "Full example" on this page (those shown by section, never
+    whole), each with the place it goes: after the closing line of its last excerpt, at its indent.
     """
-    last: dict[str, tuple[int, int]] = {}  # file -> (closing line of its last excerpt, indent)
+    last: dict[str, tuple[int, int]] = {}
     whole: set[str] = set()
     for block in parse_code_blocks(markdown, Path()):
         for path, section in block.includes:
@@ -111,11 +95,24 @@ def add_full_examples(markdown: str, language: str, root: Path | None = None) ->
                 whole.add(path)
             else:
                 last[path] = (block.closing_line - 1, block.indent)
+    return {path: place for path, place in last.items() if path not in whole}
+
+
+def notebook_files(markdown: str, root: Path) -> list[str]:
+    """The full examples that are programs (not test files): each also comes as a notebook."""
+    return [p for p in full_example_places(markdown) if is_notebook_material(root / p)]
+
+
+def add_full_examples(markdown: str, language: str, notebooks: Collection[str] = ()) -> str:
+    """Append a collapsed whole-file include after the last excerpt of each runnable file.
+
+    Once per file and page: the reader has met the pieces, then gets the file to copy. A file the
+    page already includes whole gets none. Files in `notebooks` also link their notebook.
+    """
     inserts: dict[int, list[str]] = defaultdict(list)
-    for path, (closing, indent) in sorted(last.items(), key=lambda item: item[1]):
-        if path not in whole:
-            notebook = root is not None and is_notebook_material(root / path)
-            inserts[closing].extend(full_example(path, indent, language, notebook))
+    places = full_example_places(markdown)
+    for path, (closing, indent) in sorted(places.items(), key=lambda item: item[1]):
+        inserts[closing].extend(full_example(path, indent, language, path in notebooks))
     if not inserts:
         return markdown
     out: list[str] = []
@@ -232,11 +229,11 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         if stamp:
             markdown = add_stamp(markdown, stamp)
     root = Path(config["config_file_path"]).parent
+    notebooks = notebook_files(markdown, root)
     _notebooks[page.file.abs_dest_path] = [
-        (notebook_name(path), notebook_json(root / path, markdown, path))
-        for path in notebook_files(markdown, root)
+        (notebook_name(path), notebook_json(root / path, markdown, path)) for path in notebooks
     ]
-    return add_full_examples(markdown, language, root)
+    return add_full_examples(markdown, language, notebooks)
 
 
 _notebooks: dict[str, list[tuple[str, str]]] = {}

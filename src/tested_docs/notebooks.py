@@ -18,7 +18,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from tested_docs.pages import FENCE, HEADING, INCLUDE, TAB, front_matter_end, outside_fences
+from tested_docs.pages import HEADING, TAB, front_matter_end, parse_code_blocks
 from tested_docs.snippets import SECTION
 
 PIP_NAMES = {
@@ -94,46 +94,25 @@ def page_words(markdown: str, script: str) -> tuple[str, dict[str, str]]:
     that includes the section, without tab and admonition markers.
     """
     lines = markdown.splitlines()
-    start = front_matter_end(lines) + 1
-    title, words, prose = "", {}, []
-    kept = set(outside_fences(lines))
-    i = start
-    while i < len(lines):
-        text = lines[i]
-        if i in kept:
+    title, words = "", {}
+    after_previous = front_matter_end(lines) + 1  # index of the first line after the last block
+    for block in parse_code_blocks(markdown, Path()):
+        prose: list[str] = []
+        for text in lines[after_previous : block.line - 1]:
             heading = HEADING.match(text)
             if heading:
                 clean = re.sub(r"\s*\{[^}]*\}\s*$", "", heading["text"])
-                if not title and len(heading["hashes"]) == 1:
-                    title = clean
+                title = title or (clean if len(heading["hashes"]) == 1 else "")
                 prose = [f"{heading['hashes']} {clean}"] if len(heading["hashes"]) > 1 else []
-            elif TAB.match(text) or ADMONITION.match(text.strip()):
-                pass
-            else:
+            elif not (TAB.match(text) or ADMONITION.match(text.strip())):
                 prose.append(text)
-            i += 1
-            continue
-        opening = FENCE.match(text)
-        body = []
-        i += 1
-        while i < len(lines) and not re.match(
-            rf"^[ \t]*{re.escape(opening['fence'])}[ \t]*$", lines[i]
-        ):
-            body.append(lines[i])
-            i += 1
-        i += 1
-        sections = [
-            m["section"]
-            for m in map(INCLUDE.match, body)
-            if m and m["file"] == script and m["section"]
-        ]
-        if sections:
-            said = _plain_links(textwrap.dedent("\n".join(prose)).strip())
-            said = re.sub(r"\n{3,}", "\n\n", said)
-            # A section shown twice keeps the words of its last showing that says more than a heading.
-            if said and (sections[0] not in words or not said.startswith("#")):
-                words[sections[0]] = said
-        prose = []
+        after_previous = block.closing_line
+        sections = [s for f, s in block.includes if f == script and s]
+        said = _plain_links(textwrap.dedent("\n".join(prose)).strip())
+        said = re.sub(r"\n{3,}", "\n\n", said)
+        # A section shown twice keeps the words of its last showing that says more than a heading.
+        if sections and said and (sections[0] not in words or not said.startswith("#")):
+            words[sections[0]] = said
     return title, words
 
 

@@ -41,6 +41,16 @@ class CodeBlock:
         ]
 
 
+def includes(page: Path) -> list[tuple[int, str, str | None]]:
+    """Every include on a page as (line, file, section), in page order."""
+    return [
+        (block.line + 1 + offset, match["file"], match["section"])
+        for block in code_blocks(page)
+        for offset, text in enumerate(block.body)
+        if (match := INCLUDE.match(text))
+    ]
+
+
 def code_blocks(page: Path) -> list[CodeBlock]:
     return parse_code_blocks(page.read_text(encoding="utf-8"), page)
 

@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from tested_docs import snippets as snip
-from tested_docs.pages import INCLUDE, code_blocks, page_language, pages
+from tested_docs.pages import includes, page_language, pages
 from tested_docs.problem import Problem
 
 REFERENCE = "quickstart"
@@ -40,11 +40,9 @@ ENTRY_POINTS = {"main", "train"}
 def shown_sections(page: Path) -> dict[str, list[tuple[int, str]]]:
     """Python files the page includes by section: file -> [(include line, section)], page order."""
     shown: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for block in code_blocks(page):
-        for offset, text in enumerate(block.body):
-            match = INCLUDE.match(text)
-            if match and match["section"] and match["file"].endswith(".py"):
-                shown[match["file"]].append((block.line + 1 + offset, match["section"]))
+    for line, file, section in includes(page):
+        if section and file.endswith(".py"):
+            shown[file].append((line, section))
     return shown
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -99,3 +100,21 @@ def bash_syntax_errors(path: Path) -> list[tuple[int, str]]:
         match = re.search(r"line (\d+): (.*)", text)
         errors.append((int(match[1]), match[2]) if match else (1, text))
     return errors or [(1, f"bash -n exited with {done.returncode}")]
+
+
+def shell_commands(path: Path, section: str | None = None) -> list[list[str]]:
+    """The command lines of a shell snippet (or of one named section), as a reader types them:
+    split into words the way the shell does, without comments, blank lines and `set` lines."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if section is not None:
+        start, end = sections(path)[section]
+        lines = lines[start : (end or len(lines)) - 1]
+    found = [shlex.split(line, comments=True) for line in lines]
+    return [words for words in found if words and words[0] != "set"]
+
+
+def command_words(words: list[str]) -> list[str]:
+    """A command line without its `export` and `VAR=value` prefixes: the program and arguments."""
+    while words and (words[0] == "export" or "=" in words[0]):
+        words = words[1:]
+    return words

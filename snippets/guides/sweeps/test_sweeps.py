@@ -8,7 +8,6 @@ agent's part for one trial the way `wandb agent` starts the script.
 import ast
 import itertools
 import re
-import shlex
 import subprocess
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import yaml
 from wandb.errors import UsageError
 
 from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs.snippets import shell_commands
 
 HERE = Path(__file__).parent
 SCRIPTS = pytest.mark.parametrize(
@@ -161,21 +161,12 @@ def test_yaml_is_the_sweep_of_the_scripts():
         assert ast.literal_eval(config) == on_disk
 
 
-def shell_commands(section: str) -> list[list[str]]:
-    lines = (HERE / "sweep.sh").read_text().splitlines()
-    start = lines.index(f"# --8<-- [start:{section}]")
-    end = lines.index(f"# --8<-- [end:{section}]")
-    return [
-        shlex.split(line) for line in lines[start + 1 : end] if not line.startswith("#")
-    ]
-
-
 def test_shell_commands(wandb_offline):
     subprocess.run(["bash", "-n", str(HERE / "sweep.sh")], check=True)
-    assert shell_commands("offline") == [
+    assert shell_commands(HERE / "sweep.sh", "offline") == [
         ["WANDB_MODE=offline", "python", "sweep_train.py"]
     ]
-    commands = shell_commands("cli")
+    commands = shell_commands(HERE / "sweep.sh", "cli")
     assert [command[:2] for command in commands] == [
         ["wandb", "login"],
         ["wandb", "sweep"],
