@@ -87,7 +87,6 @@ def test_online_without_an_account_stops_at_the_login(
 ):
     """`WANDB_MODE=online python check_setup.py` with no key and no terminal to ask in."""
     monkeypatch.setenv("WANDB_MODE", "online")
-    monkeypatch.setenv("WANDB_BASE_URL", "http://127.0.0.1:9")  # never the internet
     with pytest.raises(UsageError, match=r"No API key configured\. Use `wandb login`"):
         wandb_offline.run_script(SCRIPT)
     assert not netrc.exists()
