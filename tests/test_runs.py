@@ -2,12 +2,16 @@
 
 import base64
 import hashlib
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import wandb
 
 from tested_docs import RunReadError, read_run, wandb_digest
+from tested_docs.runs import inspect_command
 
 
 def record_a_run(tmp_path: Path) -> Path:
@@ -100,3 +104,32 @@ def test_unfinished_run_is_refused(wandb_offline):
     finally:
         run.finish()
     assert read_run(run_dir).column("x") == [1]
+
+
+def test_the_fast_reader_gives_exactly_what_wandbs_own_command_gives(wandb_offline, tmp_path):
+    """The reader runs wandb-core directly; `wandb leet inspect --json` must print the same."""
+    run_dir = record_a_run(tmp_path)
+    (wandb_file,) = run_dir.glob("*.wandb")
+    own = subprocess.run(
+        [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    fast = subprocess.run(inspect_command(wandb_file), capture_output=True, text=True, check=True)
+    assert fast.stdout == own
+    assert read_run(run_dir).records == [json.loads(line) for line in own.splitlines()]
+
+
+def test_a_run_is_read_again_once_its_file_changes(wandb_offline):
+    run = wandb.init(project="reader")
+    run.log({"x": 1})
+    run.finish()
+    run_dir = Path(run.dir).parent
+    first = read_run(run_dir)
+    first.history.append({"x": 99})  # a caller's change never reaches the next read
+    assert read_run(run_dir).column("x") == [1]
+    (wandb_file,) = run_dir.glob("*.wandb")
+    wandb_file.write_bytes(b"not a log any more" * 10)
+    with pytest.raises(RunReadError, match="failed"):
+        read_run(run_dir)

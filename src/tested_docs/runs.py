@@ -3,16 +3,23 @@
 `wandb leet inspect --json` prints every record of a run's `.wandb` log as one JSON object a line.
 This module only folds those records into plain Python values; it never parses W&B's binary format
 itself, so it stays correct when that format changes.
+
+The command is a thin Python wrapper (`wandb/cli/leet.py`) around the `wandb-core` binary that
+wandb ships: starting Python and importing wandb costs about a second a read, the binary answers
+in a few milliseconds. So the reader runs the binary with the arguments the wrapper gives it,
+found through `wandb.util.get_core_path()`, the function wandb's own CLI uses (wandb documents no
+other way to find it). `tests/test_runs.py` compares both on the same run, so a wandb release
+that changes either side is caught. A run's records are read once per file version (path, size,
+modification time), however often a test asks.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import subprocess
-import sys
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,7 +136,7 @@ def read_run(path: str | Path) -> RecordedRun:
         raise RunReadError(f"{path}: no such file or directory")
     if path.is_dir() and not list(path.glob("*.wandb")):
         raise RunReadError(f"{path}: holds no .wandb file, so it is not a W&B run directory")
-    records = list(_inspect(path))
+    records = _inspect(path)
     if not any(record.get("type") == "exit" for record in records):
         raise RunReadError(
             f"{path}: the run has not finished (no exit record); call wandb.finish()"
@@ -145,15 +152,43 @@ def read_runs(wandb_dir: str | Path) -> list[RecordedRun]:
     return sorted(runs, key=lambda run: run.start_time)
 
 
-def _inspect(path: Path) -> Iterable[dict[str, Any]]:
-    command = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(path)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    if done.returncode != 0:
-        message = (done.stderr or done.stdout).strip()
-        raise RunReadError(f"{path}: `wandb leet inspect` failed ({done.returncode}): {message}")
-    for line in done.stdout.splitlines():
-        if line.strip():
-            yield json.loads(line)
+def inspect_command(wandb_file: Path) -> list[str]:
+    """What `wandb leet inspect --json RUN` runs for an offline run: wandb-core, with no telemetry."""
+    from wandb.util import get_core_path
+
+    return [
+        get_core_path(),
+        *("leet", "inspect", "--no-observability", "--json"),
+        *("--run-file", str(wandb_file), str(wandb_file.parent.parent)),
+    ]
+
+
+def _wandb_file(path: Path) -> Path:
+    if path.suffix == ".wandb":
+        return path.resolve()
+    found = sorted(path.glob("run-*.wandb"))
+    if len(found) != 1:
+        raise RunReadError(f"{path}: expected one run-*.wandb file, found {len(found)}")
+    return found[0].resolve()
+
+
+_records_cache: dict[tuple[Path, int, int], list[dict[str, Any]]] = {}
+
+
+def _inspect(path: Path) -> list[dict[str, Any]]:
+    wandb_file = _wandb_file(path)
+    stat = wandb_file.stat()
+    key = (wandb_file, stat.st_size, stat.st_mtime_ns)
+    if key not in _records_cache:
+        command = inspect_command(wandb_file)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        if done.returncode != 0:
+            message = (done.stderr or done.stdout).strip()
+            raise RunReadError(
+                f"{path}: `wandb leet inspect` failed ({done.returncode}): {message}"
+            )
+        _records_cache[key] = [json.loads(line) for line in done.stdout.splitlines() if line]
+    return copy.deepcopy(_records_cache[key])
 
 
 def _fold(run_dir: Path, records: list[dict[str, Any]]) -> RecordedRun:
