@@ -1,22 +1,14 @@
-"""Download and load a checkpoint (Fabric): restore a logged checkpoint by its alias.
+"""Download and load a checkpoint (Fabric): restore the best checkpoint.
 
-The script trains for three epochs, logging a checkpoint artifact each epoch, then
-restores the "best" one from the run's own records, with no server, and loads it into a
-new model and optimizer.
+The script trains for three epochs, saving a checkpoint and logging it as an artifact
+each epoch, then loads the best one from the file `fabric.save` wrote, which needs no
+server, into a new model and optimizer.
 
 Run it with `python restore_fabric.py` after `wandb login`, or without an account
 with `WANDB_MODE=offline python restore_fabric.py`.
 """
 
 # --8<-- [start:imports]
-import base64
-import hashlib
-import json
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import lightning as L
 import torch
 import wandb
@@ -68,36 +60,6 @@ def log_checkpoint(fabric, path, state, score, best_score) -> float:
 # --8<-- [end:log_checkpoint]
 
 
-# --8<-- [start:restore_offline]
-def restore_checkpoint(run_dir: str | Path, alias: str, dest: str | Path) -> Path:
-    """Copy out the checkpoint `alias` points to in a finished run's records."""
-    command = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)]
-    lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    records = [json.loads(line) for line in lines.splitlines() if line.strip()]
-    run_id = next(r["run"]["run_id"] for r in records if r.get("type") == "run")
-    # Once synced, an alias points to the last version logged with it.
-    versions = [
-        r["artifact"]
-        for r in records
-        if r.get("type") == "artifact"
-        and r["artifact"]["name"] == f"model-{run_id}"
-        and alias in r["artifact"].get("aliases", [])
-    ]
-    if not versions:
-        raise LookupError(f"no checkpoint of run {run_id} has the alias {alias!r}")
-    entry = next(
-        e for e in versions[-1]["manifest"]["contents"] if e["path"] == "model.ckpt"
-    )
-    staged = Path(entry["local_path"])  # W&B's own copy, kept until the run is synced
-    digest = base64.b64encode(hashlib.md5(staged.read_bytes()).digest()).decode()
-    if digest != entry["digest"]:
-        raise ValueError(f"{staged} does not match the digest W&B recorded")
-    Path(dest).parent.mkdir(parents=True, exist_ok=True)
-    return Path(shutil.copyfile(staged, dest))
-
-
-# --8<-- [end:restore_offline]
-
 # --8<-- [start:train]
 wandb_logger = WandbLogger(project="lightning-checkpoints")
 fabric = L.Fabric(devices=1, loggers=[wandb_logger])
@@ -124,21 +86,18 @@ for epoch in range(3):
     fabric.log_dict({"val_accuracy": score, "epoch": epoch}, step=step)
 
     state = {"model": model, "optimizer": optimizer, "epoch": epoch}
-    best_score = log_checkpoint(
-        fabric, f"checkpoints/epoch={epoch}.ckpt", state, score, best_score
-    )
+    path = f"checkpoints/epoch={epoch}.ckpt"
+    if score > best_score:
+        best_path = path  # the version log_checkpoint gives the alias "best"
+    best_score = log_checkpoint(fabric, path, state, score, best_score)
 
-# the run's folder, wandb/offline-run-<date>-<run id>/ when offline
-run_dir = Path(wandb_logger.experiment.dir).parent
 wandb_logger.finalize("success")
-# the run's records are complete once it has finished
 wandb.finish()
 # --8<-- [end:train]
 
 # --8<-- [start:load]
-path = restore_checkpoint(run_dir, "best", "restored/model.ckpt")
 # the raw checkpoint: a dict of what fabric.save got, with state dicts
-state = fabric.load(path)
+state = fabric.load(best_path)
 restored = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
 restored_optimizer = torch.optim.Adam(restored.parameters(), lr=1e-2)
 restored.load_state_dict(state["model"])

@@ -1,20 +1,14 @@
-"""Download and load a checkpoint (Trainer): restore a logged checkpoint by its alias.
+"""Download and load a checkpoint (Trainer): restore the best checkpoint.
 
-The script trains for three epochs, logging each new best checkpoint, then restores the
-"best" one from the run's own records, with no server, and loads it. Once the run is
-synced, `download_with_logger` or `download_with_run` gets the same file from W&B.
+The script trains for three epochs, logging each new best checkpoint, then loads the
+best one from the file Lightning wrote, which needs no server. Once the run is synced,
+`download_with_logger` or `download_with_run` gets the same file from W&B by its alias.
 
 Run it with `python restore_trainer.py` after `wandb login`, or without an account
 with `WANDB_MODE=offline python restore_trainer.py`.
 """
 
 # --8<-- [start:imports]
-import base64
-import hashlib
-import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import lightning as L
@@ -79,6 +73,7 @@ class DigitsClassifier(L.LightningModule):
 def download_with_logger(reference: str) -> Path:
     """Download a logged checkpoint without starting a run (needs `wandb login`)."""
     # reference: "entity/project/model-RUNID:best" (or ":latest", or ":v3")
+    # With no run open it asks wandb.Api(); with one open, that run's use_artifact.
     return Path(WandbLogger.download_artifact(reference, artifact_type="model"))
 
 
@@ -96,56 +91,22 @@ def download_with_run(reference: str) -> Path:
 # --8<-- [end:download_run]
 
 
-# --8<-- [start:restore_offline]
-def restore_checkpoint(run_dir: str | Path, alias: str, dest: str | Path) -> Path:
-    """Copy out the checkpoint `alias` points to in a finished run's records."""
-    command = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)]
-    lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    records = [json.loads(line) for line in lines.splitlines() if line.strip()]
-    run_id = next(r["run"]["run_id"] for r in records if r.get("type") == "run")
-    # Once synced, an alias points to the last version logged with it.
-    versions = [
-        r["artifact"]
-        for r in records
-        if r.get("type") == "artifact"
-        and r["artifact"]["name"] == f"model-{run_id}"
-        and alias in r["artifact"].get("aliases", [])
-    ]
-    if not versions:
-        raise LookupError(f"no checkpoint of run {run_id} has the alias {alias!r}")
-    entry = next(
-        e for e in versions[-1]["manifest"]["contents"] if e["path"] == "model.ckpt"
-    )
-    staged = Path(entry["local_path"])  # W&B's own copy, kept until the run is synced
-    digest = base64.b64encode(hashlib.md5(staged.read_bytes()).digest()).decode()
-    if digest != entry["digest"]:
-        raise ValueError(f"{staged} does not match the digest W&B recorded")
-    Path(dest).parent.mkdir(parents=True, exist_ok=True)
-    return Path(shutil.copyfile(staged, dest))
-
-
-# --8<-- [end:restore_offline]
-
 # --8<-- [start:train]
 L.seed_everything(0)
 train_loader, val_loader = digits_loaders()
 wandb_logger = WandbLogger(project="lightning-checkpoints", log_model="all")
+checkpoint = ModelCheckpoint(monitor="val_accuracy", mode="max")
 trainer = L.Trainer(
-    logger=wandb_logger,
-    callbacks=[ModelCheckpoint(monitor="val_accuracy", mode="max")],
-    max_epochs=3,
-    log_every_n_steps=10,
+    logger=wandb_logger, callbacks=[checkpoint], max_epochs=3, log_every_n_steps=10
 )
 model = DigitsClassifier()
 trainer.fit(model, train_loader, val_loader)
-# the run's folder, wandb/offline-run-<date>-<run id>/ when offline
-run_dir = Path(wandb_logger.experiment.dir).parent
-# the run's records are complete once it has finished
 wandb.finish()
 # --8<-- [end:train]
 
 # --8<-- [start:load]
-path = restore_checkpoint(run_dir, "best", "restored/model.ckpt")
+# the file Lightning wrote, and W&B logged as model-<run id>:best
+path = checkpoint.best_model_path
 restored = DigitsClassifier.load_from_checkpoint(path)
 # switch off training-only behaviour before predicting
 restored.eval()
