@@ -8,7 +8,7 @@ python offline_train.py
 # --8<-- [end:mode]
 # --8<-- [start:offline]
 export WANDB_MODE=offline                 # record to disk, never connect
-export WANDB_DIR=/scratch/$USER           # runs go to $WANDB_DIR/wandb/offline-run-*
+export WANDB_DIR=/scratch/$USER  # runs go to $WANDB_DIR/wandb/ (save_dir=None)
 export WANDB_DATA_DIR=/scratch/$USER/wandb-data  # staged artifact files (checkpoints)
 python offline_train.py
 # --8<-- [end:offline]

@@ -3,17 +3,11 @@
 Run it where there is no internet with `WANDB_MODE=offline python offline_train.py`
 (or run `wandb offline` once in this folder, then `python offline_train.py`). It prints
 the run's folder; upload it later from any machine that can reach W&B with
-`wandb sync <that folder>`. Before that, it copies the best checkpoint out of W&B's
-staging area to best.ckpt and loads it.
+`wandb sync <that folder>`. Before that, it loads the best checkpoint from the file
+Lightning wrote, the one the sync uploads as the artifact's "best" version.
 """
 
 # --8<-- [start:imports]
-import base64
-import hashlib
-import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import lightning as L
@@ -74,30 +68,12 @@ class DigitsClassifier(L.LightningModule):
 # --8<-- [end:model]
 
 
-# --8<-- [start:restore]
-def copy_staged_checkpoint(run_dir: Path, dest: Path) -> Path:
-    """Copy the run's last logged checkpoint out of W&B's staging area."""
-    inspect = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)]
-    lines = subprocess.run(inspect, capture_output=True, text=True, check=True).stdout
-    records = [json.loads(line) for line in lines.splitlines() if line.strip()]
-    models = [r["artifact"] for r in records if r.get("type") == "artifact"]
-    model = [a for a in models if a["type"] == "model"][-1]
-    entry = next(e for e in model["manifest"]["contents"] if e["path"] == "model.ckpt")
-    # W&B's own copy, under $WANDB_DATA_DIR/artifacts/staging until the upload
-    staged = Path(entry["local_path"])
-    md5 = base64.b64encode(hashlib.md5(staged.read_bytes()).digest()).decode()
-    if md5 != entry["digest"]:
-        raise ValueError(f"{staged} changed since it was logged")
-    return Path(shutil.copyfile(staged, dest))
-
-
-# --8<-- [end:restore]
-
 # --8<-- [start:train]
 L.seed_everything(0)
 # offline=False on purpose: WANDB_MODE=offline does the offline part, and
 # log_model=True then still records every checkpoint as an artifact to upload.
-wandb_logger = WandbLogger(project="lightning-offline", log_model=True)
+# save_dir=None: WANDB_DIR decides where the run goes (the default, ".", would win).
+wandb_logger = WandbLogger(project="lightning-offline", log_model=True, save_dir=None)
 checkpoint = ModelCheckpoint(monitor="val_accuracy", mode="max")
 trainer = L.Trainer(
     logger=wandb_logger, callbacks=[checkpoint], max_epochs=2, log_every_n_steps=10
@@ -110,6 +86,6 @@ print(f"Recorded offline. Upload it later with: wandb sync {run_dir}")
 # --8<-- [end:train]
 
 # --8<-- [start:restore_use]
-best = copy_staged_checkpoint(run_dir, Path("best.ckpt"))
-model = DigitsClassifier.load_from_checkpoint(best)
+# the file Lightning wrote; `wandb sync` uploads it as model-<run id>:best
+model = DigitsClassifier.load_from_checkpoint(checkpoint.best_model_path)
 # --8<-- [end:restore_use]

@@ -1,7 +1,8 @@
 """Offline-and-sync guide: where an offline run lives, what `wandb sync` sees, restore.
 
 The script runs as `WANDB_MODE=offline python offline_train.py` would (the fixture sets
-WANDB_MODE), and once more after `wandb offline`, with no WANDB_MODE at all.
+WANDB_MODE), from a job folder that is not WANDB_DIR, so the two cannot be confused; and
+once more after `wandb offline`, with no WANDB_MODE at all.
 
 Uploading needs a W&B server and an API key. Everything `wandb sync` does before the
 upload runs here: `--dry-run` listing, skipping runs already synced (their
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import pytest
 import torch
+import wandb
+from lightning.pytorch.loggers import WandbLogger
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import TORCH_DEVICE, RecordedRun, wandb_digest
 
 HERE = Path(__file__).parent
 
@@ -37,44 +40,56 @@ def check_offline_run(run: RecordedRun, root: Path) -> None:
     assert staged.is_file() and staged.stat().st_size == model.file("model.ckpt").size
 
 
-def check_restored(namespace: dict, run: RecordedRun, root: Path) -> None:
-    """The script copied the best checkpoint out of staging and loaded it."""
+def check_best_is_synced_and_loaded(
+    namespace: dict, run: RecordedRun, job: Path
+) -> None:
+    """What `wandb sync` will upload as "best" is the best epoch's file, the one loaded."""
+    checkpoint = namespace["checkpoint"]
+    scores = run.column("val_accuracy")
+    assert scores[0] != scores[1]  # two epochs that can be told apart
+    assert checkpoint.best_model_score == max(scores)
+    best = Path(checkpoint.best_model_path)
+    assert best.parent == job / "lightning-offline" / run.run_id / "checkpoints"
     model = run.alias_holder(f"model-{run.run_id}", "best")
-    staged = model.file("model.ckpt").local_path
-    restored = namespace["best"]
-    assert restored.resolve() == (root / "best.ckpt").resolve()
-    assert restored.read_bytes() == staged.read_bytes() != b""
-    # the same file Lightning's ModelCheckpoint wrote (and may delete later)
-    name = model.metadata["original_filename"]  # epoch=<e>-step=<s>.ckpt
-    saved = root / "lightning-offline" / run.run_id / "checkpoints" / name
-    assert restored.read_bytes() == saved.read_bytes()
-    state = torch.load(restored, weights_only=False, map_location="cpu")
-    assert name == f"epoch={state['epoch']}-step={state['global_step']}.ckpt"
-    assert state["hyper_parameters"] == {"hidden": 64, "lr": 0.01}
+    assert model.metadata["score"] == pytest.approx(max(scores))
+    assert model.metadata["original_filename"] == best.name
+    assert model.file("model.ckpt").digest == wandb_digest(best)
+    state = torch.load(best, weights_only=False, map_location="cpu")
+    assert best.name == f"epoch={state['epoch']}-step={state['global_step']}.ckpt"
+    assert state["epoch"] == scores.index(max(scores))
     loaded = namespace["model"]
     assert loaded.hparams.hidden == 64
     for key, value in loaded.state_dict().items():
         assert torch.equal(value.cpu(), state["state_dict"][key].cpu())
 
 
-def test_offline_run_on_disk(wandb_offline, accelerator, capsys):
+def test_offline_run_on_disk(wandb_offline, accelerator, capsys, monkeypatch):
+    # A job that starts in its own folder: the run still goes to WANDB_DIR.
+    job = wandb_offline.root / "job"
+    job.mkdir()
+    monkeypatch.chdir(job)
     namespace = wandb_offline.run_script(HERE / "offline_train.py")
     run = wandb_offline.run()
     run_dir = namespace["run_dir"]
     assert run_dir.resolve() == run.path.resolve()
     check_offline_run(run, wandb_offline.root)
+    assert not (job / "wandb").exists()
     assert f"wandb sync {run_dir}" in capsys.readouterr().out
     trainer = namespace["trainer"]
     assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
-    check_restored(namespace, run, wandb_offline.root)
+    check_best_is_synced_and_loaded(namespace, run, job)
 
-    # a staged file that changed since it was logged is refused
-    staged = run.alias_holder(f"model-{run.run_id}", "best").file("model.ckpt")
-    staged.local_path.chmod(0o600)
-    staged.local_path.write_bytes(b"not a checkpoint")
-    with pytest.raises(ValueError, match="changed since it was logged"):
-        namespace["copy_staged_checkpoint"](run_dir, wandb_offline.root / "again.ckpt")
-    assert not (wandb_offline.root / "again.ckpt").exists()
+
+def test_the_default_save_dir_wins_over_wandb_dir(wandb_offline, monkeypatch):
+    """Why the script passes save_dir=None: WandbLogger's default "." goes to wandb.init."""
+    job = wandb_offline.root / "job"
+    job.mkdir()
+    monkeypatch.chdir(job)
+    logger = WandbLogger(project="lightning-offline")
+    run_dir = Path(logger.experiment.dir).parent
+    wandb.finish()
+    assert run_dir.parent.resolve() == (job / "wandb").resolve()
+    assert not (wandb_offline.root / "wandb").exists()
 
 
 def test_what_wandb_sync_does_without_a_server(wandb_offline, monkeypatch):
