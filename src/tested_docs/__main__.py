@@ -1,4 +1,4 @@
-"""`python -m tested_docs check` and `python -m tested_docs refresh-translations`."""
+"""`python -m tested_docs check`, `... refresh-translations` and `... stamp merge`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from tested_docs import translations
+from tested_docs import stamp, translations
 from tested_docs.checks import check, structure_problems
 from tested_docs.pages import LANGUAGES, english_page, page_language, pages, translation
 
@@ -65,6 +65,17 @@ def _refresh(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _merge_stamps(args: argparse.Namespace) -> int:
+    try:
+        merged = stamp.merge_records(args.records)
+    except stamp.StampError as error:
+        print(error, file=sys.stderr)
+        return 2
+    stamp.write_record(args.output, merged)
+    print(f"{args.output}: {len(merged['tests'])} test outcomes from {len(args.records)} records")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tested_docs")
     parser.add_argument("--root", type=Path, default=Path(), help="the project's root folder")
@@ -84,6 +95,15 @@ def main(argv: list[str] | None = None) -> int:
         "--force", action="store_true", help="refresh even if includes or heading ids differ"
     )
     refresh.set_defaults(handle=_refresh)
+    stamps = commands.add_parser("stamp", help="the 'tested with' records of test sessions")
+    stamp_commands = stamps.add_subparsers(dest="stamp_command", required=True)
+    merge = stamp_commands.add_parser(
+        "merge",
+        help="combine the records of shards of one run (a failure in any wins) into one stamp",
+    )
+    merge.add_argument("records", nargs="+", type=Path, help="each shard's tested-with.json")
+    merge.add_argument("-o", "--output", type=Path, required=True, help="the merged record")
+    merge.set_defaults(handle=_merge_stamps)
     args = parser.parse_args(argv)
     return args.handle(args)
 

@@ -9,8 +9,8 @@
 - **Tested-with stamp.** Under the title of every page that shows Python scripts, the lightning,
   wandb and torch versions and the accelerators its scripts last passed on, read from the JSON file
   the pytest plugin writes (`build/tested-with.json`, see `tested_docs.stamp`). Only when every
-  script the page shows ran, as it is now (same SHA-256), does the page carry a stamp; otherwise it
-  carries none. The build never needs the file.
+  test that ran each script the page shows has an outcome for the files as they are now (same
+  SHA-256) does the page carry a stamp; otherwise it carries none. The build never needs the file.
 - **Mermaid offline.** Material loads mermaid from a CDN unless `mermaid` already exists; pages that
   hold a diagram get the vendored copy (`docs/assets/vendor/mermaid/`) before Material's bundle.
 - **No wasted requests.** mkdocs-static-i18n fills Material's `extra.alternate` with per-page links;
@@ -30,7 +30,7 @@ from typing import Any
 
 from tested_docs.notebooks import is_notebook_material, notebook_json, notebook_name
 from tested_docs.pages import INCLUDE, outside_fences, page_language, parse_code_blocks
-from tested_docs.stamp import file_hash, load_stamp, stamp_path
+from tested_docs.stamp import VERSIONED, claims, load_stamp, stamp_path
 
 FULL_EXAMPLE = {
     "en": "Full example",
@@ -166,17 +166,15 @@ def _accelerator_name(accelerator: str, result: dict[str, Any]) -> str:
     return f"{name} ({device})" if accelerator == "gpu" and device else name
 
 
-def stamp_html(scripts: list[str], stamp: dict[str, Any] | None, language: str, root: Path) -> str:
-    """The stamp under a topic page's title, or "" when some script it shows has no valid record.
+def stamp_html(scripts: list[str], claimed: dict[str, dict[str, Any]], language: str) -> str:
+    """The stamp under a topic page's title, or "" when some script it shows is not claimed.
 
-    A record is valid for the file as it is now (same SHA-256): an edited script is untested.
+    `claimed` comes from `tested_docs.stamp.claims`: a script is there only when every test that
+    ran it has an outcome for the script and the test as they are now.
     """
     words = STAMP_TEXT.get(language, STAMP_TEXT["en"])
-    records = [((stamp or {}).get("scripts") or {}).get(script) for script in scripts]
-    if not scripts or not all(
-        record and (root / script).is_file() and record.get("sha256") == file_hash(root / script)
-        for script, record in zip(scripts, records, strict=True)
-    ):
+    records = [claimed.get(script) for script in scripts]
+    if not scripts or not all(records):
         return ""
     merged: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in records:
@@ -189,7 +187,8 @@ def stamp_html(scripts: list[str], stamp: dict[str, Any] | None, language: str, 
         return _paragraph("failed", words["failed"].format(where=where, date=max(dates)))
     # An accelerator counts when it ran every script the page shows.
     passed = [a for a, found in sorted(merged.items()) if len(found) == len(scripts)]
-    if not passed:
+    named = {tuple(o[k] for k in VERSIONED) for a in passed for o in merged[a]}
+    if not passed or len(named) != 1:  # scripts tested with other versions: no one line is true
         return ""
     first = merged[passed[0]][0]
     text = words["passed"].format(
@@ -225,7 +224,8 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     scripts = scripts_of(markdown)
     if scripts:
         root = Path(config["config_file_path"]).parent
-        stamp = stamp_html(scripts, load_stamp(stamp_path(root)), language, root)
+        claimed = claims(load_stamp(stamp_path(root)), root, scripts)
+        stamp = stamp_html(scripts, claimed, language)
         if stamp:
             markdown = add_stamp(markdown, stamp)
     root = Path(config["config_file_path"]).parent

@@ -26,8 +26,8 @@ from tested_docs.stamp import SCRIPT_PROPERTY, StampRecorder, file_hash
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: the CUDA case of a snippet test (skips without CUDA)")
     config.addinivalue_line("markers", "browser: drives a real Chromium (skips without one)")
-    if not hasattr(config, "workerinput"):  # the xdist controller (or a plain run) writes the stamp
-        config.pluginmanager.register(StampRecorder(config), "tested_docs_stamp")
+    # Every process: xdist workers note what they collect, the controller (or a plain run) writes.
+    config.pluginmanager.register(StampRecorder(config), "tested_docs_stamp")
 
 
 def skip_unless_ci(reason: str) -> None:
