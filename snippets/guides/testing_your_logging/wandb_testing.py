@@ -40,6 +40,7 @@ def wandb_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 # --8<-- [start:reader]
 def read_wandb_run(run_dir: Path) -> dict:
     """Config, history rows and summary of a finished offline run, read by W&B's CLI."""
+    # --json is a debugging view of W&B's own format: it may change between releases.
     command = [sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_dir)]
     lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     run = {"config": {}, "history": [], "summary": {}}
