@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tested_docs import translations
 from tested_docs.__main__ import main
@@ -571,6 +572,142 @@ def test_a_page_that_speaks_of_where_it_came_from(project: Path, lang: str):
         f"docs/quickstart{lang}.md:{line}: 'original page': say what goes wrong, not where it"
         " was seen"
     ) in problems(project)
+
+
+def add_term(root: Path, lang: str, en: str, use: str, avoid: tuple[str, ...] = ()) -> None:
+    """Add a term to the copy's glossary, so that a test does not hang on today's wording."""
+    path = root / "glossary" / f"{lang}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["terms"].append({"en": en, "use": use, "avoid": list(avoid), "why": ""})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def glossary_problems(root: Path) -> list[str]:
+    return [p for p in problems(root) if "glossary" in p]
+
+
+@pytest.mark.parametrize(
+    ("lang", "avoid", "sentence", "planted", "not_the_verb"),
+    [
+        (
+            "ja",
+            "プロットする",
+            "値をプロットしていました。",
+            "プロットしていました",
+            "プロットしか、散布図をスキャタープロットします",
+        ),
+        ("ko", "플롯합니다", "값을 플롯했습니다.", "플롯했습니다", "플롯 파일, 스캐터플롯하는"),
+    ],
+    ids=["ja", "ko"],
+)
+def test_an_inflected_form_of_a_refused_verb(
+    project: Path, lang: str, avoid: str, sentence: str, planted: str, not_the_verb: str
+):
+    add_term(project, lang, "plot (a test term)", "描画", (avoid,))
+    page = project / "docs" / f"quickstart.{lang}.md"
+    line = insert_at_end(page, sentence + "\n")
+    assert glossary_problems(project) == [
+        f"docs/quickstart.{lang}.md:{line}: glossary (glossary/{lang}.yml): {planted!r} (a form"
+        f" of {avoid!r}) for 'plot (a test term)'; write '描画'"
+    ]
+    # In inline code the same words are code; the stem alone, or in a longer word, is no verb.
+    page.write_text(page.read_text().replace(planted, f"`{planted}`、{not_the_verb}"))
+    assert glossary_problems(project) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "term", "use", "sentence", "word"),
+    [
+        ("ja", "history", "履歴", "run の history を開きます。", "history"),
+        ("zh", "summary", "摘要", "run 的 Summaries 指向最后的值。", "Summaries"),
+        ("ko", "step", "스텝", "10 steps마다 기록합니다.", "steps"),
+    ],
+    ids=["ja", "zh", "ko"],
+)
+def test_an_english_word_the_glossary_translates(
+    project: Path, lang: str, term: str, use: str, sentence: str, word: str
+):
+    add_term(project, lang, term, use)
+    page = project / "docs" / f"quickstart.{lang}.md"
+    line = insert_at_end(page, sentence + "\n")
+    found = glossary_problems(project)
+    assert len(found) == 1 and found[0].startswith(
+        f"docs/quickstart.{lang}.md:{line}: glossary (glossary/{lang}.yml): {word!r} (English in"
+        " prose; code goes in backticks) for "
+    ), found
+    page.write_text(page.read_text().replace(f" {word}", f" `{word}`"))
+    assert glossary_problems(project) == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh", "ko"])
+def test_english_that_belongs_in_prose_is_not_a_term(project: Path, lang: str):
+    for en, use in (("artifact", "A"), ("sweep", "S"), ("history", "H")):
+        add_term(project, lang, en, use)
+    for name in ("Trainer", "Fabric", "run"):
+        add_term(project, lang, name.lower(), name)  # as a glossary keeps a name
+    line = insert_at_end(
+        project / "docs" / f"quickstart.{lang}.md",
+        "W&B Artifacts、W&B Sweeps、Weights & Biases、PyTorch Lightning Trainer、Fabric、run"
+        " 和 Lightning。`history`、`run.history`、`trainer/global_step`、history.json、"
+        "[H](https://wandb.ai/history)、H（history）、**History**、**run 的 Overview → History**、"
+        '"History is empty"、「Artifacts not found」。<span class="history">H</span>\n',
+    )
+    # (Korean keeps "history" in English, so its other pages now say it, as they should.)
+    planted = f"docs/quickstart.{lang}.md:{line}:"
+    assert [p for p in glossary_problems(project) if p.startswith(planted)] == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "planted", "residue"),
+    [
+        ("ja", "run の履歴 に記録します。", "の履歴 に記録し"),
+        ("zh", "run 的摘要 指向最后的值。", "的摘要 指向最后"),
+    ],
+    ids=["ja", "zh"],
+)
+def test_a_space_between_two_cjk_characters(project: Path, lang: str, planted: str, residue: str):
+    page = project / "docs" / f"quickstart.{lang}.md"
+    line = insert_at_end(page, planted + "\n")
+    assert problems(project) == [
+        f"docs/quickstart.{lang}.md:{line}: space between two CJK characters: {residue!r}; remove"
+        " it (CJK text takes a space only next to Latin text, numbers or code)"
+    ]
+    page.write_text(page.read_text().replace(planted, f"`{planted}`"))
+    assert problems(project) == []
+    # Korean writes a space between words.
+    insert_at_end(
+        project / "docs" / "quickstart.ko.md", "run의 summary가 마지막 값을 가리킵니다.\n"
+    )
+    assert problems(project) == []
+
+
+def test_half_width_parentheses_around_chinese_text(project: Path):
+    page = project / "docs" / "quickstart.zh.md"
+    line = insert_at_end(page, "多 GPU (分布式数据并行) 训练。\n")
+    assert problems(project) == [
+        f"docs/quickstart.zh.md:{line}: half-width parentheses around Chinese text: '(分布式数据并行)';"
+        " write （分布式数据并行）"
+    ]
+    # Code, a link's target and English in parentheses are not Chinese prose.
+    page.write_text(
+        page.read_text().replace(
+            "多 GPU (分布式数据并行) 训练。",
+            "多 GPU（DDP）用 `f(训练)` 和 [训练](https://x.org/训练) 训练 (DDP)。",
+        )
+    )
+    assert problems(project) == []
+
+
+def test_a_number_and_unit_spaced_two_ways_on_a_korean_page(project: Path):
+    page = project / "docs" / "quickstart.ko.md"
+    insert_at_end(page, "3 폴드로 나누고, 폴드마다 5 폴드의 `10폴드`를 씁니다.\n")
+    line = insert_at_end(page, "그래서 2폴드마다 한 번 기록합니다.\n")
+    assert problems(project) == [
+        f"docs/quickstart.ko.md:{line}: number and unit spaced unlike the rest of the page: '2폴드'"
+        f" here, '3 폴드' at line {line - 2}: write '폴드' one way on a page"
+    ]
+    page.write_text(page.read_text().replace("2폴드", "`2폴드`"))
+    assert problems(project) == []
 
 
 def test_a_missing_glossary(project: Path):
