@@ -35,6 +35,11 @@ def fake_venv(tmp_path: Path) -> tuple[Path, Path]:
         (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
     ).hexdigest()[:16]
     (venv / f".installed-{stamp}").touch()  # as if set up already
+    # ./dev test installs Chromium with apt-get where it can: here a stand-in, first on PATH,
+    # notes the call and fails, so no test reaches a package mirror (or the network).
+    apt = venv / "bin" / "apt-get"
+    apt.write_text(f'#!/bin/sh\necho "apt-get $*" >> "{log}"\nexit 100\n')
+    apt.chmod(0o755)
     return venv, log
 
 
@@ -42,14 +47,22 @@ def pytest_calls(tmp_path: Path, *args: str) -> list[str]:
     venv, log = fake_venv(tmp_path)
     done = subprocess.run(
         [str(ROOT / "dev"), "test", *args],
-        env={**os.environ, "VENV": str(venv)},
+        env={
+            **os.environ,
+            "VENV": str(venv),
+            "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        },
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    return [line for line in log.read_text().splitlines() if " -m pytest " in line]
+    calls = log.read_text().splitlines()
+    # Where ./dev wanted Chromium from apt-get, the stand-in got the call, not the real one.
+    wanted = "Installing chromium" in done.stdout
+    assert wanted == any(line.startswith("apt-get ") for line in calls), done.stdout
+    return [line for line in calls if " -m pytest " in line]
 
 
 def test_the_whole_suite_has_the_coverage_gate_and_a_subset_does_not(tmp_path):

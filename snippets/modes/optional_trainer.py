@@ -1,8 +1,9 @@
 """Make W&B optional: train with a CSV logger, or with W&B when asked for and installed.
 
 Run it with `python optional_trainer.py` (no W&B needed: metrics go to logs/), or with
-`python optional_trainer.py --wandb` after `wandb login`, or without an account
-with `WANDB_MODE=offline python optional_trainer.py --wandb` (`wandb sync` uploads it later).
+`python optional_trainer.py --wandb` after `wandb login`, or without an account with
+`WANDB_MODE=offline python optional_trainer.py --wandb` (`wandb sync` uploads it
+later).
 """
 
 # --8<-- [start:imports]

@@ -10,23 +10,12 @@ HERE = Path(__file__).parent
 PAGE = HERE.parents[1] / "docs" / "quickstart.md"
 
 
-def stderr_warnings(notebook) -> list[str]:
-    return [
-        line
-        for cell in notebook.cells
-        for output in cell.get("outputs", [])
-        if output.get("name") == "stderr"
-        for line in output["text"].splitlines()
-        if "Warning" in line
-    ]
-
-
 @pytest.mark.timeout(300)
 def test_trainer_notebook_runs_twice_in_one_kernel_as_two_clean_runs(
     wandb_offline, accelerator
 ):
-    executed = wandb_offline.run_notebook(HERE / "quickstart_trainer.py", PAGE, times=2)
-    assert not stderr_warnings(executed)
+    # A warning in the kernel fails its cell, as in the test (tested_docs.warning_gate).
+    wandb_offline.run_notebook(HERE / "quickstart_trainer.py", PAGE, times=2)
     first, second = wandb_offline.runs()
     assert first.run_id != second.run_id
     check_trainer_run(first)
@@ -35,6 +24,5 @@ def test_trainer_notebook_runs_twice_in_one_kernel_as_two_clean_runs(
 
 @pytest.mark.timeout(300)
 def test_fabric_notebook(wandb_offline, accelerator):
-    executed = wandb_offline.run_notebook(HERE / "quickstart_fabric.py", PAGE)
-    assert not stderr_warnings(executed)
+    wandb_offline.run_notebook(HERE / "quickstart_fabric.py", PAGE)
     check_fabric_run(wandb_offline.run())

@@ -1,4 +1,4 @@
-"""Where files go (Fabric): the run folder and a checkpoint laid out as the Trainer does.
+"""Where files go (Fabric): the run folder and a checkpoint laid out like the Trainer's.
 
 Run it with `python where_fabric.py` after `wandb login`, or without an account with
 `WANDB_MODE=offline python where_fabric.py`.

@@ -1,4 +1,4 @@
-"""Where files go (Trainer): the run folder, the checkpoints, and the staged artifact files.
+"""Where files go (Trainer): the run folder, checkpoints, and staged artifact files.
 
 Run it with `python where_trainer.py` after `wandb login`, or without an account with
 `WANDB_MODE=offline python where_trainer.py`.

@@ -6,9 +6,9 @@ It gives every test a timeout and a network guard, each snippet test its own off
 
 from __future__ import annotations
 
+import json
 import os
 import runpy
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tested_docs import netguard
+from tested_docs import netguard, warning_gate
 from tested_docs.runs import RecordedRun, read_runs
 from tested_docs.stamp import SCRIPT_PROPERTY, StampRecorder, file_hash
 
@@ -42,15 +42,15 @@ def skip_unless_ci(reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """Fail any test that connects to anything but loopback, even if the code swallows the error.
+    """Fail any test that reaches for anything but loopback (a TCP connection, a UDP datagram, a
+    name lookup), even if the code swallows the error.
 
     The test process and its Python children are guarded (see `tested_docs.netguard`); W&B's own
     service is pointed at a loopback port where nothing listens.
     """
     attempts: list[str] = []
-    connect, connect_ex = netguard.guarded(attempts.append)
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    for (owner, name), replacement in netguard.guarded(attempts.append).items():
+        monkeypatch.setattr(owner, name, replacement)
     log = tmp_path / "network-attempts.log"
     monkeypatch.setenv(netguard.LOG_ENV, str(log))
     paths = [str(netguard.CHILD_GUARD), *filter(None, [os.environ.get("PYTHONPATH")])]
@@ -61,6 +61,16 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Non
         attempts += [f"{line} (from a child process)" for line in log.read_text().splitlines()]
     if attempts:
         pytest.fail(f"the test tried to reach the network: {', '.join(attempts)}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _warnings_in_children(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Child processes get this test's warning rules: a warning there fails as it would here.
+
+    `child_guard/sitecustomize.py` (on their PYTHONPATH) installs them; see
+    `tested_docs.warning_gate`.
+    """
+    monkeypatch.setenv(warning_gate.ENV, json.dumps(warning_gate.rules_of(request.node)))
 
 
 # --- accelerators --------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from snippets.quickstart.test_quickstart_notebooks import stderr_warnings
 from snippets.tutorials.image_classification.test_image_classification import (
     check_fabric_run,
     check_trainer_run,
@@ -24,6 +23,7 @@ PAGE = HERE.parents[2] / "docs" / "tutorials" / "image-classification.md"
     ids=["trainer", "fabric"],
 )
 def test_notebook(wandb_offline, accelerator, script, check):
-    executed = wandb_offline.run_notebook(HERE / script, PAGE, timeout=360)
-    assert not stderr_warnings(executed)
+    wandb_offline.run_notebook(
+        HERE / script, PAGE, timeout=360
+    )  # a warning fails a cell
     check(wandb_offline.run())
