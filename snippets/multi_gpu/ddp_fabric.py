@@ -53,7 +53,6 @@ if fabric.is_global_zero:
     config.update(wandb_logger.experiment.config)
 # ...and send them to every rank (every rank must call broadcast).
 config = fabric.broadcast(config, src=0)
-print(f"rank {fabric.global_rank}: config {config}", flush=True)
 # Does nothing on ranks other than zero
 wandb_logger.log_hyperparams(config)
 # --8<-- [end:fabric]
@@ -100,12 +99,8 @@ for epoch in range(config["epochs"]):
         fabric.backward(loss)
         optimizer.step()
         step += 1
-        # Every fourth step: each rank prints its own loss, rank zero logs its own.
+        # Every fourth step: each rank has its own loss; rank zero logs its own.
         if step % 4 == 0:
-            print(
-                f"rank {fabric.global_rank}: step {step} train_loss {loss.item()}",
-                flush=True,
-            )
             fabric.log_dict({"train_loss": loss.item(), "epoch": epoch}, step=step)
 
     model.eval()
@@ -114,9 +109,6 @@ for epoch in range(config["epochs"]):
         x, y = next(iter(val_loader))
         logits = model(x)
     val_loss = nn.functional.cross_entropy(logits, y)
-    print(
-        f"rank {fabric.global_rank}: step {step} val_loss {val_loss.item()}", flush=True
-    )
     # The mean over all ranks, the same value on every rank
     val_loss = fabric.all_reduce(val_loss, reduce_op="mean")
     # Accuracy over the whole validation set: add up the counts of all ranks.

@@ -59,7 +59,6 @@ class SyncedClassifier(L.LightningModule):
             config.update(self.logger.experiment.config)
         # ...and send them to every rank (every rank must call broadcast).
         config = self.trainer.strategy.broadcast(config, src=0)
-        print(f"rank {self.global_rank}: config {config}", flush=True)
         # Logged once, by rank zero, when training starts
         self.save_hyperparameters(config)
 
@@ -72,27 +71,18 @@ class SyncedClassifier(L.LightningModule):
 
     def training_step(self, batch, batch_idx):
         x, y = batch
-        loss = nn.functional.cross_entropy(self.net(x), y)
         # Each rank has its own batch, so its own loss.
-        print(
-            f"rank {self.global_rank}: step {self.global_step} "
-            f"train_loss {loss.item()}",
-            flush=True,
-        )
+        loss = nn.functional.cross_entropy(self.net(x), y)
         # Without sync_dist: rank zero's value, every log_every_n_steps
         self.log("train_loss", loss)
         return loss
 
     def validation_step(self, batch, batch_idx):
+        # Each rank scores its own half of the validation set.
         x, y = batch
         logits = self.net(x)
         loss = nn.functional.cross_entropy(logits, y)
         acc = accuracy(logits.argmax(dim=1), y, task="multiclass", num_classes=10)
-        # Each rank scores its own half of the validation set.
-        print(
-            f"rank {self.global_rank}: step {self.global_step} val_loss {loss.item()}",
-            flush=True,
-        )
         # sync_dist=True: the mean over all ranks, the same value on every rank
         self.log_dict({"val_loss": loss, "val_accuracy": acc}, sync_dist=True)
 

@@ -239,11 +239,19 @@ class OfflineWandb:
         return executed
 
     def run_process(
-        self, path: str | Path, *args: str, timeout: float = 180
+        self,
+        path: str | Path,
+        *args: str,
+        timeout: float = 180,
+        launcher: str | Path | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run a snippet as its own `python` process: only for scripts that spawn (DDP)."""
+        """Run a snippet as its own `python` process: only for scripts that spawn (DDP).
+
+        `launcher`, when given, is the file `python` runs instead: it runs `path` as `__main__`
+        after setting up what the test watches from outside (each DDP rank's values).
+        """
         self._note(path)
-        command = [sys.executable, str(path), *args]
+        command = [sys.executable, str(launcher or path), *args]
         try:
             done = subprocess.run(
                 command, cwd=self.root, capture_output=True, text=True, timeout=timeout, check=False
