@@ -494,6 +494,46 @@ def test_a_test_only_parameter(project: Path):
     assert not [p for p in problems(project) if "scaffolding" in p]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "test_call", "reader_call", "what"),
+    [
+        (
+            "def __init__(self, hidden: int = 64, lr: float = 1e-2):",
+            "def __init__(self, hidden: int = 64, lr: float = 1e-2, seed: int = 0):",
+            "DigitsClassifier(64, 0.01, 1)",
+            ("trainer.fit(DigitsClassifier(),", "trainer.fit(DigitsClassifier(seed=0),"),
+            "parameter 'seed' of DigitsClassifier.__init__()",
+        ),
+        (
+            "def training_step(self, batch, batch_idx):",
+            "def training_step(self, batch, batch_idx, scale: float = 1.0):",
+            "model.training_step(batch, 0, scale=2.0)",
+            None,
+            "parameter 'scale' of DigitsClassifier.training_step()",
+        ),
+    ],
+    ids=["init-positional", "method-keyword"],
+)
+def test_a_method_parameter_only_tests_pass(
+    project: Path, old: str, new: str, test_call: str, reader_call: tuple | None, what: str
+):
+    script = project / "snippets" / "quickstart" / "quickstart_trainer.py"
+    edit(script, old, new)
+    line = line_of(script, new.strip())
+    assert not [p for p in problems(project) if "scaffolding" in p]  # no test passes it yet
+    test = project / "snippets" / "quickstart" / "test_planted.py"
+    test.write_text(f"def test_it(DigitsClassifier, model, batch):\n    {test_call}\n")
+    found = [p for p in problems(project) if "scaffolding" in p]
+    assert found == [
+        f"snippets/quickstart/quickstart_trainer.py:{line}: scaffolding: {what} is passed only"
+        " by the tests of this topic: a test-only parameter? Take the value where a reader's"
+        " code would (the environment, the code itself)"
+    ]
+    if reader_call:  # a reader's code that passes it too: a real parameter
+        edit(script, *reader_call)
+        assert not [p for p in problems(project) if "scaffolding" in p]
+
+
 def test_a_copy_that_drifted(project: Path):
     fabric = project / "snippets" / "quickstart" / "quickstart_fabric.py"
     other = project / "snippets" / "quickstart" / "more_digits.py"
@@ -650,10 +690,10 @@ def test_english_that_belongs_in_prose_is_not_a_term(project: Path, lang: str):
         "W&B Artifacts、W&B Sweeps、Weights & Biases、PyTorch Lightning Trainer、Fabric、run"
         " 和 Lightning。`history`、`run.history`、`trainer/global_step`、history.json、"
         "[H](https://wandb.ai/history)、H（history）、**History**、**run 的 Overview → History**、"
-        '"History is empty"、「Artifacts not found」。<span class="history">H</span>\n',
+        '"History is empty"、「Artifacts not found」。<span class="history">H</span>、`run.history(\nhistory, 10)`。\n',
     )
     # (Korean keeps "history" in English, so its other pages now say it, as they should.)
-    planted = f"docs/quickstart.{lang}.md:{line}:"
+    planted = (f"docs/quickstart.{lang}.md:{line}:", f"docs/quickstart.{lang}.md:{line + 1}:")
     assert [p for p in glossary_problems(project) if p.startswith(planted)] == []
 
 

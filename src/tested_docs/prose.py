@@ -36,7 +36,7 @@ NOT_PROSE = [
         r"^[ \t]*:::[ \t].*$",  # a mkdocstrings directive
         r'^[ \t]*===\+?[ \t]+"[^"]*"',  # a content tab's label (checked against the tabs)
         r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+[\w-]+(?:[ \t]+inline(?:[ \t]+end)?)?",  # admonition
-        r"`+[^`]+`+",  # inline code
+        r"(`+)(?!`).+?(?<!`)\1(?!`)",  # inline code
         r"<!--.*?-->",  # an HTML comment
         r"</?[A-Za-z][^>]*>",  # an HTML tag and its attributes, or an autolink
         r"\]\([^)]*\)",  # a link's target
@@ -59,6 +59,7 @@ def prose_lines(lines: list[str]) -> list[tuple[int, str]]:
     """(1-based line, prose) for every line a reader reads as words."""
     end = front_matter_end(lines)
     found = []
+    in_code = False  # inside inline code that a wrapped line left open
     for index in outside_fences(lines):
         text = lines[index]
         if index <= end:
@@ -66,7 +67,15 @@ def prose_lines(lines: list[str]) -> list[tuple[int, str]]:
             if not description:
                 continue
             text = " " * description.start(1) + description[1]
+        if not text.strip():
+            in_code = False
+        if in_code:
+            closing = text.find("`")
+            in_code = closing < 0
+            text = HOLE if in_code else HOLE + text[closing + 1 :]
         text = mask(text)
+        if "`" in text:  # inline code that goes on on the next line
+            text, in_code = text[: text.index("`")] + HOLE, True
         if text.strip(" \t" + HOLE):
             found.append((index + 1, text))
     return found
