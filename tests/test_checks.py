@@ -500,19 +500,19 @@ def test_a_test_only_parameter(project: Path):
         (
             "def __init__(self, hidden: int = 64, lr: float = 1e-2):",
             "def __init__(self, hidden: int = 64, lr: float = 1e-2, seed: int = 0):",
-            "DigitsClassifier(64, 0.01, 1)",
+            "DigitsClassifier(seed=1)",
             ("trainer.fit(DigitsClassifier(),", "trainer.fit(DigitsClassifier(seed=0),"),
             "parameter 'seed' of DigitsClassifier.__init__()",
         ),
         (
             "def training_step(self, batch, batch_idx):",
             "def training_step(self, batch, batch_idx, scale: float = 1.0):",
-            "model.training_step(batch, 0, scale=2.0)",
+            "model.training_step(batch, 0, 2.0)",
             None,
             "parameter 'scale' of DigitsClassifier.training_step()",
         ),
     ],
-    ids=["init-positional", "method-keyword"],
+    ids=["init-keyword", "method-positional"],
 )
 def test_a_method_parameter_only_tests_pass(
     project: Path, old: str, new: str, test_call: str, reader_call: tuple | None, what: str
@@ -721,18 +721,19 @@ def test_a_space_between_two_cjk_characters(project: Path, lang: str, planted: s
     assert problems(project) == []
 
 
-def test_half_width_parentheses_around_chinese_text(project: Path):
+def test_half_width_parentheses_in_chinese_prose(project: Path):
     page = project / "docs" / "quickstart.zh.md"
-    line = insert_at_end(page, "多 GPU (分布式数据并行) 训练。\n")
+    line = insert_at_end(page, "用 Weights & Biases (W&B) 跟踪多块 GPU (分布式数据并行) 训练。\n")
     assert problems(project) == [
-        f"docs/quickstart.zh.md:{line}: half-width parentheses around Chinese text: '(分布式数据并行)';"
-        " write （分布式数据并行）"
+        f"docs/quickstart.zh.md:{line}: half-width parentheses in Chinese prose: {planted!r};"
+        f" write （{planted[1:-1]}）"
+        for planted in ("(W&B)", "(分布式数据并行)")
     ]
-    # Code, a link's target and English in parentheses are not Chinese prose.
+    # Code, a call, a link's target and a quoted English message are not Chinese prose.
     page.write_text(
         page.read_text().replace(
-            "多 GPU (分布式数据并行) 训练。",
-            "多 GPU（DDP）用 `f(训练)` 和 [训练](https://x.org/训练) 训练 (DDP)。",
+            "用 Weights & Biases (W&B) 跟踪多块 GPU (分布式数据并行) 训练。",
+            '多块 GPU（DDP）用 `f(训练)`、fit() 和 [训练](https://x.org/(训练)) 训练，"Error (x)"。',
         )
     )
     assert problems(project) == []

@@ -33,7 +33,7 @@ import yaml
 
 from tested_docs.pages import LANGUAGES, front_matter_end, headings, page_language, pages
 from tested_docs.problem import Problem
-from tested_docs.prose import CJK, HAN, HANGUL, HOLE, prose_lines, typography_problems
+from tested_docs.prose import CJK, HAN, HANGUL, HOLE, QUOTED, prose_lines, typography_problems
 
 # An avoided verb form, and the stem its other forms share (ログ|する, 로깅|합니다).
 JA_VERB = re.compile(
@@ -50,9 +50,7 @@ PRODUCT = re.compile(r"(?<![A-Za-z])(?:W&B|Weights & Biases|PyTorch|Lightning)(?
 # English that is fine in prose: a gloss after the rendering (配置（config）), an English message
 # quoted ("Use wandb login", 「Checkpoint directory ... exists」), a label of the W&B app's English
 # interface set in emphasis (**Artifacts**, *Logs*, **run 页面的 Overview → Config**).
-NO_CJK = rf"[^{CJK}*\n]"
 GLOSS = re.compile(r"[（(][ ]*[A-Za-z][A-Za-z -]*[）)]")
-QUOTED = re.compile(rf'"{NO_CJK}*?"|“{NO_CJK}*?”|「{NO_CJK}*?」')
 EMPHASIS = re.compile(r"(\*\*|__)(?P<a>.+?)\1|(?<!\*)\*(?=\S)(?P<b>[^*]+?)\*")
 CAPITALIZED = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z-]*")
 LATIN_BEFORE = r"(?<![A-Za-z0-9_.\-/@$=])"

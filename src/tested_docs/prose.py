@@ -8,7 +8,7 @@ next to them does not join up. The glossary checks and the rules below read only
 
 Typography rules, each a style decision for the pages of one language:
 - Japanese and Chinese: no space between two CJK characters (residue of an edit: 「摘要 指向」).
-- Chinese: parentheses around Chinese text are full-width （…）.
+- Chinese: parentheses in prose are full-width （…）, around Chinese or English words alike.
 - Korean: a number and its unit are written the same way all over a page (`10 스텝` or `10스텝`).
 """
 
@@ -84,7 +84,10 @@ def prose_lines(lines: list[str]) -> list[tuple[int, str]]:
 CJK_SPACE = re.compile(
     rf"(?<=[{HAN}{KANA}{CJK_PUNCTUATION}])[ \t]+(?=[{HAN}{KANA}{CJK_PUNCTUATION}])"
 )
-HALF_WIDTH_PARENS = re.compile(rf"\([^()]*[{HAN}{KANA}][^()]*\)")
+# Half-width parentheses, not those of a call (`f(x)` written as prose).
+HALF_WIDTH_PARENS = re.compile(r"(?<![A-Za-z0-9_])\([^()]*\)")
+# An English message quoted as it is ("No API key configured (see ...)"), not prose.
+QUOTED = re.compile(rf'"[^{CJK}\n]*?"|“[^{CJK}\n]*?”|「[^{CJK}\n]*?」')
 NUMBER_UNIT = re.compile(rf"(?<![\w.,])(\d+(?:[.,]\d+)*)([ ]?)([{HANGUL}]+)")
 # Particles that follow a unit (10스텝마다, 3개의): the unit is what comes before them.
 PARTICLES = (
@@ -118,10 +121,10 @@ def half_width_parentheses(page: Path, prose: list[tuple[int, str]]) -> list[Pro
         Problem(
             page,
             line,
-            f"half-width parentheses around Chinese text: {m[0]!r}; write （{m[0][1:-1]}）",
+            f"half-width parentheses in Chinese prose: {m[0]!r}; write （{m[0][1:-1]}）",
         )
         for line, text in prose
-        for m in HALF_WIDTH_PARENS.finditer(text)
+        for m in HALF_WIDTH_PARENS.finditer(QUOTED.sub(HOLE, text))
     ]
 
 
