@@ -6,7 +6,8 @@
 - **No scaffolding.** A script is the code a reader would write: it does not change the
   environment (the reader, or a test, sets `WANDB_MODE` and the device outside), does not choose an
   accelerator (tests choose it through `PL_TRAINER_ACCELERATOR` and `LT_ACCELERATOR`), takes no
-  parameter that no code of its topic ever passes, and carries no coverage pragma.
+  parameter that no code of its topic ever passes, has no method parameter that only its tests
+  pass, and carries no coverage pragma.
 - **Copies stay equal.** Each script runs alone, so shared setup (the digits loaders, the model) is
   copied into many of them. A top-level function or class of the same name must be the same code in
   every script; a copy that differs on purpose takes a name of its own.
@@ -178,44 +179,68 @@ def _scaffolding_in(tree: ast.Module) -> list[tuple[int, str]]:
     return found
 
 
+def _defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, tuple[int | None, int]]:
+    """Parameters with a default: name -> (index among positional arguments, line)."""
+    positional = node.args.posonlyargs + node.args.args
+    if positional and positional[0].arg in ("self", "cls"):
+        positional = positional[1:]
+    found: dict[str, tuple[int | None, int]] = {}
+    for arg, default in zip(
+        positional[len(positional) - len(node.args.defaults) :], node.args.defaults, strict=True
+    ):
+        found[arg.arg] = (positional.index(arg), default.lineno)
+    for arg, default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
+        if default:
+            found[arg.arg] = (None, default.lineno)
+    return found
+
+
+def _passes(calls: list[ast.Call], name: str, index: int | None) -> bool:
+    """Whether any of `calls` passes the parameter `name` (at `index` when positional)."""
+    return any(
+        any(k.arg == name or k.arg is None for k in call.keywords)
+        or (index is not None and len(call.args) > index)
+        or any(isinstance(a, ast.Starred) for a in call.args)
+        for call in calls
+    )
+
+
 def _parameters_never_passed(
-    tree: ast.Module, calls: dict[str, list[ast.Call]]
+    tree: ast.Module, calls: dict[str, list[ast.Call]], test_calls: dict[str, list[ast.Call]]
 ) -> list[tuple[int, str]]:
+    """Defaulted parameters the topic's scripts never pass: any of a top-level function's, and a
+    method's that only the topic's tests pass (`__init__`'s through calls of its class).
+    """
     found = []
     for node in tree.body:
-        if not isinstance(node, ast.FunctionDef) or node.name not in calls:
-            continue
-        positional = node.args.posonlyargs + node.args.args
-        defaults = dict(
-            zip(
-                [a.arg for a in positional[len(positional) - len(node.args.defaults) :]],
-                node.args.defaults,
-                strict=True,
-            )
-        )
-        defaults.update(
-            {
-                a.arg: d
-                for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True)
-                if d
-            }
-        )
-        for name, default in defaults.items():
-            index = next((i for i, a in enumerate(positional) if a.arg == name), None)
-            passed = any(
-                any(k.arg == name or k.arg is None for k in call.keywords)
-                or (index is not None and len(call.args) > index)
-                or any(isinstance(a, ast.Starred) for a in call.args)
-                for call in calls[node.name]
-            )
-            if not passed:
-                found.append(
-                    (
-                        default.lineno,
-                        f"parameter {name!r} of {node.name}() is never passed by the code of this"
-                        " topic: a test-only parameter? Write the value in the code",
+        if isinstance(node, ast.FunctionDef) and node.name in calls:
+            for name, (index, line) in _defaults(node).items():
+                if not _passes(calls[node.name], name, index):
+                    found.append(
+                        (
+                            line,
+                            f"parameter {name!r} of {node.name}() is never passed by the code of"
+                            " this topic: a test-only parameter? Write the value in the code",
+                        )
                     )
-                )
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for method in node.body:
+            if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            called = node.name if method.name == "__init__" else method.name
+            for name, (index, line) in _defaults(method).items():
+                if _passes(test_calls.get(called, []), name, index) and not _passes(
+                    calls.get(called, []), name, index
+                ):
+                    found.append(
+                        (
+                            line,
+                            f"parameter {name!r} of {node.name}.{method.name}() is passed only"
+                            " by the tests of this topic: a test-only parameter? Take the value"
+                            " where a reader's code would (the environment, the code itself)",
+                        )
+                    )
     return found
 
 
@@ -231,6 +256,18 @@ def _calls_by_name(trees: list[ast.Module]) -> dict[str, list[ast.Call]]:
     return calls
 
 
+def _test_trees(folder: Path) -> list[ast.Module]:
+    """The topic's test modules, parsed; one that does not parse is the test run's to report."""
+    trees = []
+    for path in sorted(folder.glob("*.py")):
+        if snip.is_test(path):
+            try:
+                trees.append(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+            except SyntaxError:
+                continue
+    return trees
+
+
 def scaffolding(root: Path) -> list[Problem]:
     """Code a script carries for its tests' sake, named with file and line."""
     problems = []
@@ -239,9 +276,12 @@ def scaffolding(root: Path) -> list[Problem]:
     by_folder: dict[Path, list[ast.Module]] = defaultdict(list)
     for path, tree in trees.items():
         by_folder[path.parent].append(tree)
+    test_calls = {folder: _calls_by_name(_test_trees(folder)) for folder in by_folder}
     for path, tree in trees.items():
         found = _scaffolding_in(tree)
-        found += _parameters_never_passed(tree, _calls_by_name(by_folder[path.parent]))
+        found += _parameters_never_passed(
+            tree, _calls_by_name(by_folder[path.parent]), test_calls[path.parent]
+        )
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if re.search(r"#\s*pragma:\s*no\s*cover", text):
                 found.append((number, "carries a coverage pragma: a test must run this code"))

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 import torch
 import wandb
-import yaml
 from sklearn.datasets import load_digits
 from wandb.errors import UsageError
 
 from snippets.guides.any_library import tinytrain
 from tested_docs import TORCH_DEVICE, RecordedRun, wandb_digest
+from tested_docs.workarounds import PARAM_FILE_LEFT_OPEN, as_a_sweep_trial
 
 HERE = Path(__file__).parent
 
@@ -24,13 +24,6 @@ HERE = Path(__file__).parent
 def read_toml(path: Path) -> dict:
     tomllib = pytest.importorskip("tomllib", reason="tomllib needs Python 3.11+")
     return tomllib.loads(path.read_text())
-
-
-# wandb 0.31 reads the trial's values with open() and never closes the file
-# (wandb/sdk/lib/config_util.py, dict_from_config_file): its warning, not this code's.
-WANDB_LEAVES_PARAM_FILE_OPEN = pytest.mark.filterwarnings(
-    "ignore:unclosed file <_io.TextIOWrapper name='.*config-trial.*.yaml':ResourceWarning"
-)
 
 
 INIT_CONFIG = {"hidden": 32, "lr": 0.01, "epochs": 3, "batch_size": 64}
@@ -234,13 +227,13 @@ def test_pyproject_packages_the_file(tmp_path):
     assert "Requires-Dist: torch>=2.4" in metadata
 
 
-@WANDB_LEAVES_PARAM_FILE_OPEN
+@PARAM_FILE_LEFT_OPEN
 def test_a_sweep_sets_the_hyperparameters(wandb_offline, monkeypatch):
     """Under `wandb agent`, the run's config holds W&B's values, and fit uses them."""
-    param_file = wandb_offline.root / "config-trial.yaml"
-    param_file.write_text(yaml.safe_dump({"hidden": {"value": 16}}))
-    monkeypatch.setenv("WANDB_SWEEP_ID", "abc123xy")
-    monkeypatch.setenv("WANDB_SWEEP_PARAM_PATH", str(param_file))
+    for name, value in as_a_sweep_trial(
+        wandb_offline.root, {"hidden": 16}, sweep_id="s1"
+    ).items():
+        monkeypatch.setenv(name, value)
     trainer = tinytrain.Trainer(hidden=32, use_wandb=True)
     trainer.fit(write_digits())
     run = wandb_offline.run()
@@ -279,23 +272,32 @@ def test_wandb_mode_disabled(wandb_offline, monkeypatch):
     assert not (wandb_offline.root / "wandb").exists()
 
 
-def test_main_process_only(wandb_offline):
-    """Two ranks, one W&B run: rank 1 neither starts a run nor saves checkpoints."""
+def test_main_process_only(wandb_offline, monkeypatch):
+    """Two ranks, one W&B run: rank 1 neither starts a run nor saves checkpoints.
+
+    Each rank learns its rank as under torchrun, from RANK in its environment.
+    """
     path = write_digits()
     for rank in (1, 0):
-        trainer = tinytrain.Trainer(use_wandb=True, rank=rank, output_dir=f"rank{rank}")
+        monkeypatch.setenv("RANK", str(rank))
+        trainer = tinytrain.Trainer(use_wandb=True)
         trainer.fit(path)
+        assert trainer.rank == rank
         assert (trainer.run is None) == (rank != 0)
-    assert not Path("rank1").exists()
+        # only the main process saves checkpoints
+        assert (wandb_offline.root / "outputs" / "model.pt").exists() == (rank == 0)
     run = wandb_offline.run()
     assert len(run.rows_with("val/accuracy")) == 3  # not 6
     assert len(run.artifact_versions(f"model-{run.run_id}")) == 3
 
 
-def test_one_run_per_process_in_a_group(wandb_offline):
+def test_one_run_per_process_in_a_group(wandb_offline, monkeypatch):
+    """WANDB_RUN_GROUP set by the user: every rank logs its own run into that group."""
     path = write_digits()
+    monkeypatch.setenv("WANDB_RUN_GROUP", "experiment-1")
     for rank in (0, 1):
-        tinytrain.Trainer(use_wandb=True, rank=rank, group="experiment-1").fit(path)
+        monkeypatch.setenv("RANK", str(rank))
+        tinytrain.Trainer(use_wandb=True).fit(path)
     runs = wandb_offline.runs()
     assert [r.group for r in runs] == ["experiment-1", "experiment-1"]
     assert [r.display_name for r in runs] == ["rank-0", "rank-1"]
@@ -316,3 +318,13 @@ def test_logs_into_the_users_run(wandb_offline):
     assert recorded.config == {"owner": "me", **INIT_CONFIG, "model_parameters": 2410}
     assert recorded.summary["after_fit"] == 1
     assert len(recorded.rows_with("val/accuracy")) == 3
+
+
+def test_the_page_counts_the_details_it_lists():
+    """ "Four details matter here:" is followed by four of them."""
+    page = (HERE.parents[2] / "docs" / "guides" / "any-library.md").read_text()
+    found = re.search(r"(\w+) details matter here:\n\n(.*?)\n\n(?![- ])", page, re.S)
+    assert found, "the page no longer introduces its details with a count"
+    bullets = [line for line in found[2].splitlines() if line.startswith("- ")]
+    numbers = {"Two": 2, "Three": 3, "Four": 4, "Five": 5, "Six": 6}
+    assert numbers[found[1]] == len(bullets) == 4

@@ -9,6 +9,7 @@ with `WANDB_MODE=offline python tinytrain.py` (`wandb sync` uploads it later).
 """
 
 # --8<-- [start:imports]
+import os
 from pathlib import Path
 
 import numpy as np
@@ -52,10 +53,7 @@ class Trainer:
         log_checkpoints: bool = True,
         # validation images logged each epoch, with their predictions
         log_examples: int = 8,
-        rank: int = 0,  # this process's rank in distributed training
-        group: str | None = None,  # set: every rank logs a run into this group
         device: str = "cpu",
-        output_dir: str = "outputs",
     ):
         self.config = {
             "hidden": hidden,
@@ -65,10 +63,13 @@ class Trainer:
         }
         # Fail now, before any training, if W&B is on but not installed.
         self.wandb = import_wandb() if use_wandb else None
-        self.project, self.entity, self.group = project, entity, group
+        self.project, self.entity, self.device = project, entity, device
         self.log_checkpoints, self.log_examples = log_checkpoints, log_examples
-        self.rank, self.device = rank, device
-        self.output_dir = Path(output_dir)
+        # Distributed: torchrun tells each process its rank. W&B's own variable for a
+        # run's group, if the user sets it, asks every rank to log a run into it.
+        self.rank = int(os.environ.get("RANK", "0"))
+        self.group = os.environ.get("WANDB_RUN_GROUP")
+        self.output_dir = Path("outputs")
         self.run, self._owns_run = None, False
         self.global_step = 0
 
