@@ -1,0 +1,81 @@
+"""Steps (Trainer): what accumulate_grad_batches does to trainer.global_step, to
+log_every_n_steps, to val_check_interval and to trainer/global_step in W&B.
+
+Run it with `python steps_trainer.py` after `wandb login`, or without an account
+with `WANDB_MODE=offline python steps_trainer.py` (`wandb sync` uploads it later).
+"""
+
+# --8<-- [start:imports]
+import lightning as L
+import torch
+import wandb
+from lightning.pytorch.loggers import WandbLogger
+from sklearn.datasets import load_digits
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset, random_split
+from torchmetrics.functional import accuracy
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:data]
+def digits_loaders() -> tuple[DataLoader, DataLoader]:
+    """scikit-learn ships 1,797 real 8x8 digit images, so nothing is downloaded."""
+    images, labels = load_digits(return_X_y=True)
+    dataset = TensorDataset(
+        torch.tensor(images / 16.0, dtype=torch.float32), torch.tensor(labels)
+    )
+    train, val = random_split(
+        dataset, [1500, 297], generator=torch.Generator().manual_seed(0)
+    )
+    return DataLoader(train, batch_size=64, shuffle=True), DataLoader(
+        val, batch_size=297
+    )
+
+
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
+class DigitsClassifier(L.LightningModule):
+    def __init__(self, hidden: int = 64, lr: float = 1e-2):
+        super().__init__()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
+        self.net = nn.Sequential(
+            nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
+        )
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = nn.functional.cross_entropy(self.net(x), y)
+        self.log("train_loss", loss)
+        return loss
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        preds = self.net(x).argmax(dim=1)
+        self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+
+
+# --8<-- [end:model]
+
+# --8<-- [start:fit]
+L.seed_everything(0)
+wandb_logger = WandbLogger(project="lightning-steps")
+trainer = L.Trainer(
+    logger=wandb_logger,
+    max_epochs=2,
+    # one optimizer step every 4 batches: 24 batches an epoch make 6 steps
+    accumulate_grad_batches=4,
+    # counts optimizer steps: a train_loss value every 2 steps (8 batches)
+    log_every_n_steps=2,
+    # counts batches, not steps: validate after batches 12 and 24 of each epoch
+    val_check_interval=12,
+)
+train_loader, val_loader = digits_loaders()
+trainer.fit(DigitsClassifier(), train_loader, val_loader)
+wandb.finish()
+# --8<-- [end:fit]
