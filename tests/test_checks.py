@@ -534,46 +534,6 @@ def test_a_method_parameter_only_tests_pass(
         assert not [p for p in problems(project) if "scaffolding" in p]
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "test_call", "reader_call", "what"),
-    [
-        (
-            "def __init__(self, hidden: int = 64, lr: float = 1e-2):",
-            "def __init__(self, hidden: int = 64, lr: float = 1e-2, seed: int = 0):",
-            "DigitsClassifier(seed=1)",
-            ("trainer.fit(DigitsClassifier(),", "trainer.fit(DigitsClassifier(seed=0),"),
-            "parameter 'seed' of DigitsClassifier.__init__()",
-        ),
-        (
-            "def training_step(self, batch, batch_idx):",
-            "def training_step(self, batch, batch_idx, scale: float = 1.0):",
-            "model.training_step(batch, 0, 2.0)",
-            None,
-            "parameter 'scale' of DigitsClassifier.training_step()",
-        ),
-    ],
-    ids=["init-keyword", "method-positional"],
-)
-def test_a_method_parameter_only_tests_pass(
-    project: Path, old: str, new: str, test_call: str, reader_call: tuple | None, what: str
-):
-    script = project / "snippets" / "quickstart" / "quickstart_trainer.py"
-    edit(script, old, new)
-    line = line_of(script, new.strip())
-    assert not [p for p in problems(project) if "scaffolding" in p]  # no test passes it yet
-    test = project / "snippets" / "quickstart" / "test_planted.py"
-    test.write_text(f"def test_it(DigitsClassifier, model, batch):\n    {test_call}\n")
-    found = [p for p in problems(project) if "scaffolding" in p]
-    assert found == [
-        f"snippets/quickstart/quickstart_trainer.py:{line}: scaffolding: {what} is passed only"
-        " by the tests of this topic: a test-only parameter? Take the value where a reader's"
-        " code would (the environment, the code itself)"
-    ]
-    if reader_call:  # a reader's code that passes it too: a real parameter
-        edit(script, *reader_call)
-        assert not [p for p in problems(project) if "scaffolding" in p]
-
-
 def test_a_copy_that_drifted(project: Path):
     fabric = project / "snippets" / "quickstart" / "quickstart_fabric.py"
     other = project / "snippets" / "quickstart" / "more_digits.py"
@@ -779,13 +739,15 @@ def test_half_width_parentheses_in_chinese_prose(project: Path):
     assert problems(project) == []
 
 
-def test_a_number_and_unit_spaced_two_ways_on_a_korean_page(project: Path):
+def test_a_number_and_unit_spaced_two_ways_on_korean_pages(project: Path):
     page = project / "docs" / "quickstart.ko.md"
-    insert_at_end(page, "3 폴드로 나누고, 폴드마다 5 폴드의 `10폴드`를 씁니다.\n")
+    insert_at_end(page, "3 폴드로 나누고, 폴드마다 `10폴드`를 씁니다.\n")
+    other = insert_at_end(project / "docs" / "index.ko.md", "5 폴드의 run을 기록합니다.\n")
     line = insert_at_end(page, "그래서 2폴드마다 한 번 기록합니다.\n")
     assert problems(project) == [
-        f"docs/quickstart.ko.md:{line}: number and unit spaced unlike the rest of the page: '2폴드'"
-        f" here, '3 폴드' at line {line - 2}: write '폴드' one way on a page"
+        f"docs/quickstart.ko.md:{line}: number and unit spaced unlike the rest of the Korean"
+        f" pages: '2폴드' here; '5 폴드' at docs/index.ko.md:{other} is the usual way (2 of 3):"
+        " write '폴드' one way on every page"
     ]
     page.write_text(page.read_text().replace("2폴드", "`2폴드`"))
     assert problems(project) == []

@@ -31,9 +31,19 @@ from pathlib import Path
 
 import yaml
 
-from tested_docs.pages import LANGUAGES, front_matter_end, headings, page_language, pages
+from tested_docs.pages import LANGUAGES, headings, page_language, pages
 from tested_docs.problem import Problem
-from tested_docs.prose import CJK, HAN, HANGUL, HOLE, QUOTED, prose_lines, typography_problems
+from tested_docs.prose import (
+    CJK,
+    HAN,
+    HANGUL,
+    HOLE,
+    QUOTED,
+    Prose,
+    number_unit_spacing,
+    read,
+    typography_problems,
+)
 
 # An avoided verb form, and the stem its other forms share (ログ|する, 로깅|합니다).
 JA_VERB = re.compile(
@@ -240,16 +250,14 @@ def _message(hit: Hit, glossary: Glossary, root: Path) -> str:
     )
 
 
-def page_problems(page: Path, glossary: Glossary, root: Path) -> list[Problem]:
-    lines = page.read_text(encoding="utf-8").splitlines()
-    body = front_matter_end(lines) + 2  # the description cannot mark code: English words pass
-    prose = prose_lines(lines)
+def page_problems(prose: Prose, glossary: Glossary, root: Path) -> list[Problem]:
+    page = prose.page
     problems = [
         Problem(page, line, _message(hit, glossary, root))
-        for line, text in prose
-        for hit in _avoided(text, glossary, english=line >= body)
+        for line, text in prose.lines
+        for hit in _avoided(text, glossary, english=line >= prose.body)
     ]
-    problems += typography_problems(page, page_language(page), prose)
+    problems += typography_problems(prose, page_language(page))
     for heading in headings(page):
         wanted = glossary.headings.get(heading.id or "")
         if wanted is not None and heading.text.strip() != wanted:
@@ -307,8 +315,12 @@ def glossary_problems(root: Path) -> list[Problem]:
             )
         else:
             glossaries[language] = glossary
+    korean = []
     for page in pages(root / "docs"):
         glossary = glossaries.get(page_language(page))
         if glossary is not None:
-            problems += page_problems(page, glossary, root)
+            prose = read(page)
+            problems += page_problems(prose, glossary, root)
+            korean += [prose] if page_language(page) == "ko" else []
+    problems += number_unit_spacing(korean, root)
     return problems + label_problems(root, glossaries)

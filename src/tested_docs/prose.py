@@ -9,13 +9,15 @@ next to them does not join up. The glossary checks and the rules below read only
 Typography rules, each a style decision for the pages of one language:
 - Japanese and Chinese: no space between two CJK characters (residue of an edit: 「摘要 指向」).
 - Chinese: parentheses in prose are full-width （…）, around Chinese or English words alike.
-- Korean: a number and its unit are written the same way all over a page (`10 스텝` or `10스텝`).
+- Korean: a number and its unit are written the same way on every page (`10스텝` or `10 스텝`);
+  glossary/ko.yml says which, and the checker names whatever is the exception.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from tested_docs.pages import front_matter_end, outside_fences
@@ -81,6 +83,20 @@ def prose_lines(lines: list[str]) -> list[tuple[int, str]]:
     return found
 
 
+@dataclass(frozen=True)
+class Prose:
+    """A page read as prose."""
+
+    page: Path
+    lines: list[tuple[int, str]]  # as prose_lines gives them
+    body: int  # the first line after the front matter (whose description cannot mark code)
+
+
+def read(page: Path) -> Prose:
+    lines = page.read_text(encoding="utf-8").splitlines()
+    return Prose(page, prose_lines(lines), front_matter_end(lines) + 2)
+
+
 CJK_SPACE = re.compile(
     rf"(?<=[{HAN}{KANA}{CJK_PUNCTUATION}])[ \t]+(?=[{HAN}{KANA}{CJK_PUNCTUATION}])"
 )
@@ -103,27 +119,27 @@ def _context(text: str, start: int, end: int, width: int = 4) -> str:
     return text[max(0, start - width) : end + width].strip().replace(HOLE, "…")
 
 
-def cjk_spaces(page: Path, prose: list[tuple[int, str]]) -> list[Problem]:
+def cjk_spaces(prose: Prose) -> list[Problem]:
     return [
         Problem(
-            page,
+            prose.page,
             line,
             f"space between two CJK characters: {_context(text, m.start(), m.end())!r}; remove it"
             " (CJK text takes a space only next to Latin text, numbers or code)",
         )
-        for line, text in prose
+        for line, text in prose.lines
         for m in CJK_SPACE.finditer(text)
     ]
 
 
-def half_width_parentheses(page: Path, prose: list[tuple[int, str]]) -> list[Problem]:
+def half_width_parentheses(prose: Prose) -> list[Problem]:
     return [
         Problem(
-            page,
+            prose.page,
             line,
             f"half-width parentheses in Chinese prose: {m[0]!r}; write （{m[0][1:-1]}）",
         )
-        for line, text in prose
+        for line, text in prose.lines
         for m in HALF_WIDTH_PARENS.finditer(QUOTED.sub(HOLE, text))
     ]
 
@@ -141,40 +157,45 @@ def _unit(word: str) -> str:
     return word
 
 
-def number_unit_spacing(page: Path, prose: list[tuple[int, str]]) -> list[Problem]:
-    """A unit written both `10 스텝` and `10스텝` on one page: the rarer way is named."""
-    seen: dict[str, dict[bool, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
-    for line, text in prose:
-        for m in NUMBER_UNIT.finditer(text):
-            unit = _unit(m[3])
-            if unit:
-                seen[unit][bool(m[2])].append((line, f"{m[1]}{m[2]}{unit}"))
+def number_unit_spacing(edition: list[Prose], root: Path) -> list[Problem]:
+    """A unit written both `10 스텝` and `10스텝` in the Korean pages: the rarer way is named."""
+    seen: dict[str, dict[bool, list[tuple[Path, int, str]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for prose in edition:
+        for line, text in prose.lines:
+            for m in NUMBER_UNIT.finditer(text):
+                unit = _unit(m[3])
+                if unit:
+                    seen[unit][bool(m[2])].append((prose.page, line, f"{m[1]}{m[2]}{unit}"))
     problems = []
     for unit, ways in seen.items():
         if len(ways) < 2:
             continue
         # The way used less often is the odd one out; on a tie, the way used second.
-        usual = max(ways, key=lambda spaced: (len(ways[spaced]), -ways[spaced][0][0]))
-        first_line, example = ways[usual][0]
-        for line, written in ways[not usual]:
+        order = [place[:2] for places in ways.values() for place in places]
+        usual = max(ways, key=lambda spaced: (len(ways[spaced]), -order.index(ways[spaced][0][:2])))
+        page, line, example = ways[usual][0]
+        where = page.relative_to(root).as_posix() if page.is_relative_to(root) else str(page)
+        for odd_page, odd_line, written in ways[not usual]:
             problems.append(
                 Problem(
-                    page,
-                    line,
-                    f"number and unit spaced unlike the rest of the page: {written!r} here,"
-                    f" {example!r} at line {first_line}: write {unit!r} one way on a page",
+                    odd_page,
+                    odd_line,
+                    f"number and unit spaced unlike the rest of the Korean pages: {written!r}"
+                    f" here; {example!r} at {where}:{line} is the usual way ({len(ways[usual])}"
+                    f" of {len(ways[usual]) + len(ways[not usual])}): write {unit!r} one way"
+                    " on every page",
                 )
             )
     return problems
 
 
-def typography_problems(page: Path, language: str, prose: list[tuple[int, str]]) -> list[Problem]:
-    """The rules above for `page`, written in `language`, read as `prose_lines`."""
+def typography_problems(prose: Prose, language: str) -> list[Problem]:
+    """The rules of one page above, for `language`."""
     problems = []
     if language in ("ja", "zh"):
-        problems += cjk_spaces(page, prose)
+        problems += cjk_spaces(prose)
     if language == "zh":
-        problems += half_width_parentheses(page, prose)
-    if language == "ko":
-        problems += number_unit_spacing(page, prose)
+        problems += half_width_parentheses(prose)
     return sorted(problems, key=lambda p: p.line)
