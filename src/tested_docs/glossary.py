@@ -20,7 +20,10 @@ Pages are read as prose (`tested_docs.prose`). Beyond the exact strings, the che
 - the other forms of an avoided verb: ログする refuses ログして, ログした...; 로깅합니다 refuses
   로깅하는, 로깅했다... (the stem of a Japanese する verb or a Korean 하다 verb, two letters or more);
 - a term's English word left in prose (history, steps, Config) where the glossary's `use` is not
-  that word; product names (W&B Artifacts, PyTorch Lightning Trainer) are not terms.
+  that word; product names (W&B Artifacts, PyTorch Lightning Trainer), a gloss after the
+  rendering (配置（config）), a quoted English message and a label of the app in emphasis
+  (**Artifacts**) are not terms.
+The typography rules of `tested_docs.prose` run over the same pages.
 """
 
 from __future__ import annotations
