@@ -4,8 +4,9 @@ Every language shows the same code blocks, and Pygments highlighting them was ab
 the build. pymdownx.highlight's `Highlight.highlight()` (the one method both pymdownx.highlight
 and superfences call) is wrapped with a memo keyed by everything its output depends on: the code
 and every argument, the extension's settings, and the Pygments and pymdown-extensions versions.
-A block edited under `mkdocs serve` has other code, so another key. Inline code (an element, not
-text) is not cached.
+A block edited under `mkdocs serve` has other code, so another key. The page's Markdown instance
+(`md`) is left out of the key: highlighting reads it only to stash raw HTML titles, and output
+holding a stash placeholder is never cached. Inline code (an element, not text) is not either.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
 
+from markdown.util import STX
 from pymdownx.highlight import Highlight
 
 VERSIONS = (version("pygments"), version("pymdown-extensions"))
@@ -34,7 +36,8 @@ def _freeze(value: Any) -> Any:
 
 def cache_key(highlighter: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     """Everything the output depends on, as one string."""
-    return repr((VERSIONS, _freeze(vars(highlighter)), _freeze(args), _freeze(kwargs)))
+    settings = {name: value for name, value in vars(highlighter).items() if name != "md"}
+    return repr((VERSIONS, _freeze(settings), _freeze(args), _freeze(kwargs)))
 
 
 def memoized(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -44,7 +47,7 @@ def memoized(method: Callable[..., Any]) -> Callable[..., Any]:
         if key in _memo:
             return _memo[key]
         output = method(self, *args, **kwargs)
-        if isinstance(output, str):
+        if isinstance(output, str) and STX not in output:
             if len(_memo) >= MAX_ENTRIES:
                 _memo.clear()
             _memo[key] = output

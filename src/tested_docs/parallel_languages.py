@@ -9,8 +9,9 @@ parent waits for all of them and copies their folders into the site in language 
 file every language writes (404.html, objects.inv) ends as the sequential build leaves it.
 
 What the sequential build accumulates across languages is put back together: the sitemap lists
-the pages of every language, so its entries are joined from each child's sitemap. Any child that
-fails (a strict-mode warning included, reported in its own log lines) fails the build.
+the pages of every language, so its entries are joined from each child's sitemap; each child
+hands back its search entries, which mkdocs-static-i18n then merges as it always does. Any child
+that fails (a strict-mode warning included, reported in its own log lines) fails the build.
 
 `TESTED_DOCS_SERIAL_BUILD=1` builds one language after another, as mkdocs-static-i18n does;
 `tests/test_site_build.py` proves both builds identical, file for file, but for the build time
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import inspect
+import json
 import logging
 import os
 import shutil
@@ -39,6 +41,8 @@ from mkdocs.exceptions import Abort
 log = logging.getLogger("mkdocs.hooks.parallel_languages")
 SERIAL_ENV = "TESTED_DOCS_SERIAL_BUILD"
 SITEMAP = "sitemap.xml"
+SEARCH_ENTRIES = ".search-entries.json"
+"""What a child hands back: the search entries its build added, in its folder (not copied)."""
 
 
 def layout_moved() -> str | None:
@@ -46,6 +50,8 @@ def layout_moved() -> str | None:
     source = inspect.getsource(i18n_plugin.I18n.on_post_build)
     if getattr(i18n_plugin, "build", None) is None or "build(config" not in source:
         return "mkdocs_static_i18n.plugin.I18n.on_post_build no longer calls its module's build()"
+    if "self.search_entries" not in inspect.getsource(i18n_plugin.I18n.__init__):
+        return "mkdocs_static_i18n's plugin no longer collects search_entries"
     return None
 
 
@@ -54,6 +60,7 @@ class Child:
     language: str
     pid: int
     folder: Path
+    entries_before: int  # search entries mkdocs-static-i18n held when the child started
 
 
 @dataclass
@@ -72,12 +79,14 @@ def _languages_after_default(plugin: Any) -> list[str]:
     return [lang for lang in plugin.build_languages if lang != plugin.default_language]
 
 
-def _build_in_child(config: Any, folder: Path, dirty: bool) -> None:
+def _build_in_child(config: Any, folder: Path, dirty: bool, entries_before: int) -> None:
     """Runs in the forked process: build one language into `folder`, then leave at once."""
     code = 1
     try:
         config.site_dir = str(folder)
         mkdocs_build(config, dirty=dirty)
+        added = _i18n(config).search_entries[entries_before:]
+        (folder / SEARCH_ENTRIES).write_text(json.dumps(added), encoding="utf-8")
         code = 0
     except Abort as error:
         log.error(f"{_i18n(config).current_language}: {error}")
@@ -99,16 +108,17 @@ def forking_build(config: Any, *, dirty: bool = False, **kwargs: Any) -> None:
         return
     language = plugin.current_language
     folder = Path(tempfile.mkdtemp(prefix=f"tested-docs-{language}-"))
+    entries_before = len(plugin.search_entries)
     pid = os.fork()
     if pid == 0:
-        _build_in_child(config, folder, dirty)
-    _forks.children.append(Child(language, pid, folder))
+        _build_in_child(config, folder, dirty, entries_before)
+    _forks.children.append(Child(language, pid, folder, entries_before))
     if language == _languages_after_default(plugin)[-1]:
         children, _forks.children = _forks.children, []
-        _join(children, Path(config.site_dir))
+        _join(children, Path(config.site_dir), plugin)
 
 
-def _join(children: list[Child], site_dir: Path) -> None:
+def _join(children: list[Child], site_dir: Path, plugin: Any) -> None:
     failed = []
     for child in children:
         _, status = os.waitpid(child.pid, 0)
@@ -120,6 +130,9 @@ def _join(children: list[Child], site_dir: Path) -> None:
         own_sitemap = _read(site_dir / SITEMAP)
         sitemaps = [_read(child.folder / SITEMAP) for child in children]
         for child in children:
+            entries = child.folder / SEARCH_ENTRIES
+            plugin.search_entries.extend(json.loads(entries.read_text(encoding="utf-8")))
+            entries.unlink()
             shutil.copytree(child.folder, site_dir, dirs_exist_ok=True)
         if own_sitemap is not None:
             _write_sitemap(site_dir / SITEMAP, joined_sitemap(own_sitemap, sitemaps))
