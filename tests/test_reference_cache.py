@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from griffe import LinesCollection, Module, ModulesCollection
 from mkdocstrings_handlers.python._internal.config import PythonConfig
 from mkdocstrings_handlers.python._internal.handler import PythonHandler
 
@@ -30,15 +31,22 @@ def test_every_handler_shares_the_loaded_modules():
     assert first._lines_collection is reference_cache._shared["lines"]
 
 
-def test_a_new_build_starts_with_empty_collections():
-    before = reference_cache._shared["modules"]
-
-    class Config(dict):
-        pass
-
-    config = Config(plugins={"i18n": None})
+def test_a_rebuild_keeps_what_was_loaded_until_a_source_file_changes(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    init = package / "__init__.py"
+    init.write_text('"""Doc."""\n')
+    modules = ModulesCollection()
+    modules.set_member("pkg", Module("pkg", filepath=init))
+    reference_cache._shared.update(modules=modules, lines=LinesCollection(), sources=())
+    config = {"plugins": {"i18n": None}}
+    reference_cache.on_post_build(config)  # a build loaded pkg and ended
+    reference_cache.on_config(config)  # a serve rebuild starts: nothing changed
+    assert reference_cache._shared["modules"] is modules
+    assert handler()._modules_collection is modules
+    init.write_text('"""An edited docstring."""\n')
     reference_cache.on_config(config)
-    assert reference_cache._shared["modules"] is not before
+    assert reference_cache._shared["modules"] is not modules
     assert handler()._modules_collection is reference_cache._shared["modules"]
 
 
