@@ -2,6 +2,7 @@
 W&B records nothing; online without an account, it stops at the login. Every command of
 install.sh exists with the options it uses."""
 
+import re
 import subprocess
 import sys
 from importlib.metadata import distribution
@@ -9,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from wandb.errors import UsageError
-from wandb.sdk.wandb_settings import Settings
 
 from tested_docs import TORCH_DEVICE, RecordedRun
 from tested_docs.snippets import command_words, shell_commands
@@ -138,11 +138,24 @@ def test_install_commands_exist_with_their_options(wandb_offline):
         assert distribution(package).metadata["Name"].lower() == package
 
 
-def test_modes_in_install_sh_are_wandbs_modes():
-    text = (HERE / "install.sh").read_text()
-    for mode in ("online", "offline", "disabled"):
-        assert f"WANDB_MODE={mode} python check_setup.py" in text
-        assert Settings(mode=mode).mode == mode
+def test_the_modes_table_is_what_the_page_runs():
+    """The page's table of modes, its three tabs and install.sh name the same three modes,
+    and each tab shows the command that runs check_setup.py in its own mode."""
+    page = (HERE.parents[1] / "docs" / "install.md").read_text()
+    rows = re.findall(r"^\| `(\w+)`(?: \(default\))? \|", page, re.M)
+    table = [mode for mode in rows if mode != "WANDB_MODE"]  # not the header
+    assert table == ["online", "offline", "disabled"]
+    assert "| `online` (default) |" in page
+    tabs = re.findall(
+        r'^=== "(\w+)"\n\n    ```bash\n    --8<-- "snippets/install/install.sh:(\w+)"',
+        page,
+        re.M,
+    )
+    assert [(tab.lower(), section) for tab, section in tabs] == [(m, m) for m in table]
+    script = (HERE / "install.sh").read_text()
+    for mode in table:
+        section = script.split(f"[start:{mode}]")[1].split(f"[end:{mode}]")[0]
+        assert f"WANDB_MODE={mode} python check_setup.py" in section
 
 
 def test_shell_commands_parse():

@@ -1,12 +1,17 @@
 """The logger page: the arguments reach the recorded run, and the table's defaults are real."""
 
 import inspect
+import os
 import re
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 import wandb
 from lightning.pytorch.loggers import WandbLogger as TrainerWandbLogger
+from wandb.errors import UsageError
 from wandb.integration.lightning.fabric import WandbLogger as FabricWandbLogger
 
 from tested_docs import TORCH_DEVICE, RecordedRun
@@ -88,6 +93,12 @@ def real_defaults(cls: type) -> dict[str, str]:
     }
 
 
+# What wandb 0.31 prints for every run either WandbLogger starts (it passes anonymous=None)
+ANONYMOUS_LINE = (
+    "The anonymous setting has no effect and will be removed in a future version."
+)
+
+
 def table_defaults(page: Path) -> dict[str, tuple[str, str]]:
     rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|", page.read_text(), re.M)
     return {name: (trainer.strip(), fabric.strip()) for name, trainer, fabric in rows}
@@ -125,3 +136,44 @@ def test_where_the_run_folder_goes(wandb_offline, monkeypatch, logger_class):
     assert where["default"].is_relative_to(work / "wandb")
     assert where["dir alone"].is_relative_to(work / "wandb")
     assert where["save_dir=None"].is_relative_to(work / "runs" / "wandb")
+
+
+@pytest.mark.parametrize("logger_class", [TrainerWandbLogger, FabricWandbLogger])
+def test_anonymous_true_does_not_log_without_an_account(
+    wandb_offline, monkeypatch, logger_class
+):
+    """The table: `anonymous` is a no-op in wandb 0.31; online, a run still needs a key."""
+    monkeypatch.setenv("WANDB_MODE", "online")
+    with pytest.raises(UsageError, match=r"^No API key configured\."):
+        _ = logger_class(project="lightning-digits-cv", anonymous=True).experiment
+    assert not (wandb_offline.root / "wandb").exists()
+
+
+def test_the_first_run_of_a_process_warns_about_anonymous(wandb_offline):
+    """The install page's note: either logger passes anonymous=None, so the first run of a
+    process prints wandb's deprecation line; later runs of the same process do not.
+
+    A new process, as a reader's script is: wandb prints the line once per process.
+    """
+    code = textwrap.dedent(
+        """\
+        import wandb
+        from lightning.pytorch.loggers import WandbLogger
+        from wandb.integration.lightning.fabric import WandbLogger as FabricLogger
+
+        for logger in (WandbLogger, FabricLogger):
+            logger(project="lightning-digits-cv").experiment
+            wandb.finish()
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "WANDB_SILENT": "false"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(wandb_offline.runs()) == 2
+    assert done.stderr.count(f"wandb: WARNING {ANONYMOUS_LINE}") == 1
