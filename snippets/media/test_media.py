@@ -1,10 +1,14 @@
 """The Media page: images, text and tables land in the run's files, under the keys the page uses."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
+import pytest
+from lightning.pytorch.loggers import WandbLogger as TrainerWandbLogger
 from PIL import Image
+from wandb.integration.lightning.fabric import WandbLogger as FabricWandbLogger
 
 from tested_docs import TORCH_DEVICE, RecordedRun
 
@@ -152,3 +156,28 @@ def test_float_images_come_out_black(wandb_offline):
     pixels = wandb_offline.run().image(row["floats.path"])
     assert float(x.max()) > 0.5
     assert pixels.max() <= 1  # 0.0 to 1.0 written as bytes: black
+
+
+def media_methods(logger_class: type) -> set[str]:
+    """The logger's public `log_*` methods for media: not metrics, config or the graph."""
+    not_media = {"log_metrics", "log_hyperparams", "log_graph"}
+    return {
+        name
+        for name, member in vars(logger_class).items()
+        if name.startswith("log_") and callable(member) and name not in not_media
+    }
+
+
+@pytest.mark.parametrize("language", ["", ".ja", ".zh", ".ko"], ids=str)
+def test_the_page_names_every_media_method_of_both_loggers(language):
+    trainer, fabric = (
+        media_methods(TrainerWandbLogger),
+        media_methods(FabricWandbLogger),
+    )
+    assert trainer == {"log_table", "log_text", "log_image", "log_audio", "log_video"}
+    assert fabric == trainer | {"log_html"}
+    page = (HERE.parents[1] / "docs" / f"media{language}.md").read_text()
+    intro = page.split("{#media}", 1)[1].split("\n\n")[1]  # the first paragraph
+    assert set(re.findall(r"`(log_\w+)`", intro)) == fabric
+    # and the one Fabric alone has is named last, after the ones both share
+    assert intro.rindex("`log_html`") > max(intro.rindex(f"`{m}`") for m in trainer)
