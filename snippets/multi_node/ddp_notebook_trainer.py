@@ -2,8 +2,7 @@
 
 Run it in Jupyter, a cell per section (the page offers it as a notebook), after
 `wandb login`, or without an account with `WANDB_MODE=offline` in the kernel's
-environment (`wandb sync` uploads the run later). `python ddp_notebook_trainer.py` runs
-it too.
+environment (`wandb sync` uploads the run later).
 """
 
 # --8<-- [start:imports]

@@ -1,9 +1,10 @@
 """Several nodes (Fabric): your own loop, on two machines, logged to one W&B run.
 
 Start it once on every node, with torchrun or with `srun` from a SLURM batch script
-(`run_multi_node.sh` shows both); each node then runs its share of the ranks, and global
-rank zero alone logs to W&B. After `wandb login`, or without an account with
-`WANDB_MODE=offline` in the environment (`wandb sync` uploads the run later).
+(`run_multi_node.sh`, `slurm_job.sh`); each node runs its share of the ranks, and global
+rank zero alone logs to W&B. Log in first (`wandb login`), or, without an account,
+give every node's process `WANDB_MODE=offline`, as in
+`WANDB_MODE=offline python multi_node_fabric.py` (`wandb sync` uploads the run later).
 """
 
 # --8<-- [start:imports]
