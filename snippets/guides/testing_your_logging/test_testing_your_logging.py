@@ -5,7 +5,6 @@ fails when the logging it checks breaks, and its reader agrees with this project
 import importlib
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -27,8 +26,8 @@ READER_FILES = {  # snippet file -> the name the page tells readers to save it a
 }
 
 
-def reader_project(tmp_path: Path, my_training_source: str | None = None) -> Path:
-    project = tmp_path / "reader-project"
+def reader_project(root: Path, my_training_source: str | None = None) -> Path:
+    project = root / "reader-project"
     project.mkdir()
     for snippet, name in READER_FILES.items():
         shutil.copyfile(HERE / snippet, project / name)
@@ -37,34 +36,36 @@ def reader_project(tmp_path: Path, my_training_source: str | None = None) -> Pat
     return project
 
 
-def run_pytest(project: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m pytest` in the reader's folder, as a reader runs it (no plugin of ours)."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("WANDB_", "COV_CORE_"))  # none of this suite's settings
-    }
-    # This project's plugin loads from its own conftest.py only: nothing to turn off here.
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    command += ["test_my_training.py"]
-    return subprocess.run(
-        command, cwd=project, env=env, capture_output=True, text=True, timeout=240
-    )
+@pytest.fixture
+def reader_pytest(pytester, monkeypatch):
+    """`pytest test_my_training.py` in the reader's folder, as a reader runs it: a session of its
+    own (no plugin or setting of this suite), run in this process, which has imported Lightning
+    already; pytester restores the imported modules afterwards."""
+    for name in [k for k in os.environ if k.startswith(("WANDB_", "COV_CORE_"))]:
+        monkeypatch.delenv(name)  # none of this suite's settings
+
+    def run(my_training_source: str | None = None) -> pytest.RunResult:
+        project = reader_project(pytester.path, my_training_source)
+        monkeypatch.chdir(project)
+        return pytester.runpytest_inprocess(
+            "-q", "-p", "no:cacheprovider", "test_my_training.py"
+        )
+
+    return run
 
 
-def test_example_test_passes_under_pytest(tmp_path):
-    done = run_pytest(reader_project(tmp_path))
-    assert done.returncode == 0, done.stdout[-4000:]
-    assert "1 passed" in done.stdout
+def test_example_test_passes_under_pytest(reader_pytest):
+    done = reader_pytest()
+    done.assert_outcomes(passed=1)
 
 
-def test_example_test_fails_when_logging_breaks(tmp_path):
+def test_example_test_fails_when_logging_breaks(reader_pytest):
     source = (HERE / "my_training.py").read_text()
     broken = source.replace('self.log("val_accuracy"', 'print("val_accuracy"')
     assert broken != source
-    done = run_pytest(reader_project(tmp_path, broken))
-    assert done.returncode == 1
-    assert "1 failed" in done.stdout and "val_accuracy" in done.stdout
+    done = reader_pytest(broken)
+    done.assert_outcomes(failed=1)
+    assert "val_accuracy" in done.stdout.str()
 
 
 @pytest.fixture
