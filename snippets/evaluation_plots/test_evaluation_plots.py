@@ -197,6 +197,11 @@ def test_trainer(wandb_offline, accelerator):
     assert len(losses) == 4 and losses[-1] < losses[0]
     # Lightning logs val_accuracy one step below the callback's global_step
     assert [r["trainer/global_step"] for r in run.rows_with("val_accuracy")] == [23, 47]
+    # The metrics page's rule for logging to the run from on_validation_epoch_end: the
+    # history's trainer/global_step goes back by one after each plot row (24, then 23),
+    # yet W&B drops nothing: every validation epoch has its plots and its val_accuracy.
+    steps = run.column("trainer/global_step")
+    assert [(a, b) for a, b in zip(steps, steps[1:]) if b < a] == [(24, 23), (48, 47)]
     assert run.column("val_accuracy")[-1] > 0.8
     x, y, probs = final_predictions(namespace, accelerator, namespace["model"].net)
     check_plots(run, [24, 48], x, y, probs)
