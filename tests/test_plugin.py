@@ -354,3 +354,32 @@ def test_a_warning_in_a_notebook_kernel_fails_its_cell(tmp_path):
     client = NotebookClient(notebook, timeout=60, kernel_name="python3")
     with pytest.raises(CellExecutionError, match="planted in a kernel"):
         client.execute(cwd=str(tmp_path))
+
+
+# --- state: a script run in-process leaves the process as it found it ----------------------------
+
+
+def test_the_environment_after_a_script_is_the_one_before(pytester):
+    pytester.makepyfile(
+        script="""
+        import os
+        from lightning.fabric.utilities.seed import seed_everything
+
+        seed_everything(7, workers=True)  # sets PL_GLOBAL_SEED and PL_SEED_WORKERS
+        os.environ["PLANTED"] = "by the script"
+        os.environ.pop("REMOVED_BY_SCRIPT")
+        os.environ["CHANGED_BY_SCRIPT"] = "new"
+        """,
+        test_it="""
+        import os
+
+        def test_run(wandb_offline, pytestconfig, monkeypatch):
+            monkeypatch.setenv("REMOVED_BY_SCRIPT", "kept")
+            monkeypatch.setenv("CHANGED_BY_SCRIPT", "old")
+            before = dict(os.environ)
+            names = wandb_offline.run_script(pytestconfig.rootpath / "script.py")
+            assert names["seed_everything"]  # the script ran
+            assert dict(os.environ) == before
+        """,
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)

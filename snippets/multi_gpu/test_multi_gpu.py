@@ -23,6 +23,7 @@ import torch
 from tested_docs import RecordedRun, wandb_digest
 from tested_docs.pytest_plugin import ACCELERATOR_ENV
 from tested_docs.runs import RunReadError, read_run
+from tested_docs.workarounds import as_a_sweep_trial
 
 HERE = Path(__file__).parent
 TIMEOUT_S = 240  # a run takes about 20 s alone, 90 s on two cores shared with others
@@ -45,12 +46,8 @@ SWEEP = {"hidden": 32, "lr": 0.02}
 
 
 def as_a_sweep_agent(wandb_offline, monkeypatch) -> None:
-    from wandb.sdk.lib import config_util
-
-    path = wandb_offline.root / "sweep-params.yaml"
-    args = {key: {"value": value} for key, value in SWEEP.items()}
-    config_util.save_config_file_from_dict(str(path), args)
-    monkeypatch.setenv("WANDB_SWEEP_PARAM_PATH", str(path))
+    for name, value in as_a_sweep_trial(wandb_offline.root, SWEEP).items():
+        monkeypatch.setenv(name, value)
 
 
 # Runs the page's script as `__main__` in every rank (DDP runs this launcher again for

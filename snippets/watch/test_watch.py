@@ -11,6 +11,7 @@ from lightning.pytorch.loggers import WandbLogger
 from torch import nn
 
 from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs.workarounds import first_watch_in_this_process
 
 HERE = Path(__file__).parent
 
@@ -18,9 +19,7 @@ HERE = Path(__file__).parent
 @pytest.fixture(autouse=True)
 def _first_watch_in_this_process(monkeypatch):
     """wandb numbers watched models per process, across runs: start at 0, as `python` does."""
-    from wandb.sdk import wandb_watch
-
-    monkeypatch.setattr(wandb_watch, "_global_watch_idx", 0)
+    first_watch_in_this_process(monkeypatch)
 
 
 def histogram_keys(run: RecordedRun, kind: str) -> set[str]:

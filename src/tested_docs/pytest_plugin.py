@@ -144,15 +144,21 @@ class OfflineWandb:
     def run_script(self, path: str | Path, *args: str) -> dict[str, Any]:
         """Run a snippet as `python path args...` would, but in this process (fast, measured).
 
-        Returns the script's global names, for the test to look into after the run.
+        Returns the script's global names, for the test to look into after the run. The process
+        environment afterwards is the one before: what the script set (Lightning's
+        `seed_everything` sets PL_GLOBAL_SEED and PL_SEED_WORKERS) would otherwise reach the
+        next test and the processes it starts, as it never reaches a reader's next command.
         """
         self._note(path)
-        argv = sys.argv
+        argv, environ = sys.argv, dict(os.environ)
         sys.argv = [str(path), *args]
         try:
             return runpy.run_path(str(path), run_name="__main__")
         finally:
             sys.argv = argv
+            for name in set(os.environ) - set(environ):
+                del os.environ[name]
+            os.environ.update(environ)
 
     def cli(
         self,

@@ -18,6 +18,7 @@ from wandb.errors import UsageError
 
 from tested_docs import TORCH_DEVICE, RecordedRun
 from tested_docs.snippets import shell_commands
+from tested_docs.workarounds import PARAM_FILE_LEFT_OPEN, as_a_sweep_trial
 
 HERE = Path(__file__).parent
 SCRIPTS = pytest.mark.parametrize(
@@ -31,12 +32,6 @@ TRAIN_LOSS_STEPS = {
 }
 # the Trainer counts steps from 0 (the last of epoch 1 is 23), the Fabric loop from 1
 VAL_STEPS = {"sweep_train.py": [23, 47], "sweep_fabric.py": [24, 48]}
-
-# wandb 0.31 reads the trial's values with open() and never closes the file
-# (wandb/sdk/lib/config_util.py, dict_from_config_file): its warning, not this code's.
-WANDB_LEAVES_PARAM_FILE_OPEN = pytest.mark.filterwarnings(
-    "ignore:unclosed file <_io.TextIOWrapper name='.*config-trial.*.yaml':ResourceWarning"
-)
 
 
 def sweep_yaml() -> dict:
@@ -115,18 +110,18 @@ def test_walks_the_grid_offline(wandb_offline, accelerator, trained, script):
     assert metric == {"name": "val_accuracy", "goal": "maximize"}
 
 
-@WANDB_LEAVES_PARAM_FILE_OPEN
+@PARAM_FILE_LEFT_OPEN
 @SCRIPTS
 def test_one_trial_under_wandb_agent(wandb_offline, trained, script, monkeypatch):
     """What `wandb agent` does for one trial: the values in a file, the script started."""
     point = yaml_grid()[2]
-    param_file = wandb_offline.root / "config-trial0.yaml"
-    param_file.write_text(yaml.safe_dump({k: {"value": v} for k, v in point.items()}))
-    monkeypatch.setenv("WANDB_SWEEP_ID", "abc123xy")
+    trial = as_a_sweep_trial(
+        wandb_offline.root, point, sweep_id="abc123xy", run_id="trial0"
+    )
+    for name, value in trial.items():
+        monkeypatch.setenv(name, value)
     # the agent sets the sweep's project, which wins over project= in the code
     monkeypatch.setenv("WANDB_PROJECT", "lightning-sweeps")
-    monkeypatch.setenv("WANDB_RUN_ID", "trial0")
-    monkeypatch.setenv("WANDB_SWEEP_PARAM_PATH", str(param_file))
     # the agent's default command passes the values as arguments too
     args = [f"--{name}={value}" for name, value in point.items()]
     wandb_offline.run_script(HERE / script, *args)
