@@ -17,6 +17,8 @@ FABRIC = HERE / "precision_fabric.py"
 STEP_KEYS = {"train_loss", "max_abs_logit", "loss_scale", "trainer/global_step"}
 # GradScaler's default init_scale; it grows only after 2,000 steps without overflow
 FP16_SCALE = torch.amp.GradScaler("cpu").get_scale()
+# what both scripts record for max_abs_logit on a CPU (the page quotes them)
+CPU_BF16_LOGITS = [1.125, 3.328125, 6.6875]
 
 
 def holds_only(values: list[float], dtype: torch.dtype) -> bool:
@@ -70,6 +72,14 @@ def check_mixed(
     assert run.column("loss_scale") == [scale] * 3
 
 
+def test_grad_scaler_defaults():
+    """The page's numbers: 2**16 to start, halved on overflow, doubled after 2,000 steps."""
+    scaler = torch.amp.GradScaler("cpu")
+    assert FP16_SCALE == 2.0**16
+    assert scaler.get_backoff_factor() == 0.5
+    assert (scaler.get_growth_factor(), scaler.get_growth_interval()) == (2.0, 2000)
+
+
 def test_trainer(wandb_offline, accelerator):
     namespace = wandb_offline.run_script(TRAINER)
     trainer = namespace["trainer"]
@@ -79,6 +89,9 @@ def test_trainer(wandb_offline, accelerator):
     # the config: the module's hyperparameters, and the precision the script added
     assert run.config == {"precision": "bf16-mixed", "hidden": 64, "lr": 0.01}
     check_mixed(run, "bf16-mixed", torch.bfloat16, 1.0)
+    if accelerator == "cpu":
+        assert run.column("max_abs_logit") == CPU_BF16_LOGITS
+    assert command_line(run) == []
     # what does not change: the keys, the steps (24 batches, log_every_n_steps=8)
     assert [set(row) & STEP_KEYS for row in run.rows_with("train_loss")] == [
         STEP_KEYS
@@ -122,6 +135,8 @@ def test_fabric(wandb_offline, accelerator):
     assert run.project == "lightning-precision"
     assert run.config == {"precision": "bf16-mixed"}
     check_mixed(run, "bf16-mixed", torch.bfloat16, 1.0)
+    if accelerator == "cpu":
+        assert run.column("max_abs_logit") == CPU_BF16_LOGITS
     assert run.column("trainer/global_step") == [8, 16, 24]
     # Fabric hands the module's output back in float32, holding bfloat16 values;
     # the loss, computed outside the module, is float32 too

@@ -49,6 +49,10 @@ def test_trainer(wandb_offline, accelerator):
     assert lightning.file("model.ckpt").digest == wandb_digest(best)
     assert ours.digest == lightning.digest
     check_linked_artifact(run, best)
+    # a finished run links nothing: the call must come before the run ends
+    finished = namespace["run"]
+    with pytest.raises(UsageError, match=rf"^Run \({run.run_id}\) is finished\."):
+        namespace["link_to_registry"](finished, best)
     # link_model, the older Model Registry's call, asks the server before anything else
     # (wandb.Api), so it fails even sooner: with no API key, on the key
     with (
