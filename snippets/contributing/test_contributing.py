@@ -3,6 +3,8 @@
 # --8<-- [start:imports]
 from pathlib import Path
 
+import yaml
+
 from tested_docs import TORCH_DEVICE
 
 # --8<-- [end:imports]
@@ -44,3 +46,23 @@ def test_page_example_includes_exist():
     script = "snippets/contributing/new_topic.py"
     assert found == [(script, name) for name in ("imports", "data", "model", "train")]
     assert list(sections(HERE / "new_topic.py")) == [name for _, name in found]
+
+
+def test_what_the_page_says_about_tab_labels_is_the_glossaries_rule():
+    """Product names stay English in every language; the Chinese examples are the glossary's."""
+    page = (HERE.parents[1] / "docs" / "contributing.md").read_text()
+    paragraph = page.split("{#include}", 1)[1].split("\n\n")[1]
+    assert "never translated" in paragraph
+    glossaries = {
+        lang: yaml.safe_load((HERE.parents[1] / "glossary" / f"{lang}.yml").read_text())
+        for lang in ("ja", "zh", "ko")
+    }
+    for words in glossaries.values():
+        assert not {"PyTorch Lightning", "Fabric"} & set(
+            words["tabs"]
+        )  # never translated
+    zh = glossaries["zh"]["tabs"]
+    examples = ("Command line", "Notebook", "Online")
+    assert all(zh[label] != label for label in examples)  # translated, as the page says
+    expected = f"become {zh[examples[0]]}, {zh[examples[1]]} and {zh[examples[2]]}"
+    assert expected in " ".join(paragraph.split())
