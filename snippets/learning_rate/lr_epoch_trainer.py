@@ -83,7 +83,7 @@ wandb_logger = WandbLogger(project="lightning-learning-rate")
 # The default logging_interval=None follows the scheduler: once per epoch here.
 lr_monitor = LearningRateMonitor(log_momentum=True, log_weight_decay=True)
 trainer = L.Trainer(
-    logger=wandb_logger, callbacks=[lr_monitor], max_epochs=3, log_every_n_steps=8
+    logger=wandb_logger, callbacks=[lr_monitor], max_epochs=2, log_every_n_steps=8
 )
 train_loader, val_loader = digits_loaders()
 trainer.fit(StepLRClassifier(), train_loader, val_loader)
