@@ -68,7 +68,10 @@ def check_audio(run: RecordedRun, captions: list[str]) -> None:
     assert row["audio/predictions.captions"] == captions
     assert row["audio/predictions.sampleRates"] == [8000] * 4
     assert row["audio/predictions.durations"] == [0.5] * 4
-    for clip, caption in zip(row["audio/predictions.audio"], captions, strict=True):
+    clips = row["audio/predictions.audio"]
+    # identical clips (two predictions of one digit) are stored once, listed twice
+    assert len({c["path"] for c in clips}) == len({c.split(" / ")[1] for c in captions})
+    for clip, caption in zip(clips, captions, strict=True):
         assert clip["_type"] == "audio-file" and clip["caption"] == caption
         assert re.fullmatch(r"media/audio/audio/predictions_\d+_\w+\.wav", clip["path"])
         wav = run.files_dir / clip["path"]
@@ -239,6 +242,16 @@ def test_what_each_type_refuses():
         FabricWandbLogger, "log_html"
     )
     assert wandb.run is None
+
+
+def test_video_without_moviepy(monkeypatch):
+    """The error a reader without moviepy gets. wandb remembers the optional modules that
+    failed to import: this test hands it a fresh memory holding moviepy's, never the real one."""
+    missing = {"moviepy.video.io.ImageSequenceClip"}
+    monkeypatch.setattr(wandb.util, "_not_importable", missing)
+    frames = np.zeros((8, 3, 32, 32), dtype=np.uint8)
+    with pytest.raises(wandb.Error, match=re.escape("wandb.Video requires moviepy")):
+        wandb.Video(frames, format="gif")
 
 
 def test_float_frames_come_out_black(wandb_offline):
