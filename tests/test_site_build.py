@@ -8,12 +8,16 @@ from urllib.parse import urljoin
 from tested_docs.checks import inline_code
 from tested_docs.pages import LANGUAGES
 from tested_docs.search_index import WORD_JOINER, japanese_keys, join_kanji_ends
-from tested_docs.site import build_site
+from tested_docs.site import build_site, warnings_in
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_strict_build_has_no_warnings(built_site):
+    warnings = warnings_in(built_site.log)
+    assert built_site.returncode == 0 and not warnings, "strict build failed:\n" + "\n".join(
+        warnings or built_site.log.splitlines()[-30:]
+    )
     for language in LANGUAGES:
         prefix = "" if language == "en" else f"{language}/"
         assert (built_site.path / prefix / "quickstart" / "index.html").is_file(), language
