@@ -578,6 +578,20 @@ def test_a_synonym_the_glossary_refuses(
     assert not [p for p in problems(project) if "glossary" in p]
 
 
+def test_a_label_the_build_adds_is_held_to_the_glossary(project: Path):
+    """The "Full example" box's label, read from glossary/labels.yml, as a page's words are."""
+    line = edit(project / "glossary" / "labels.yml", "ja: 完全なサンプル", "ja: 完全な例")
+    assert [p for p in problems(project) if "glossary" in p] == [
+        f"glossary/labels.yml:{line}: glossary (glossary/ja.yml): '完全な例' for 'Full example (the"
+        " collapsed box the build adds)'; write '完全なサンプル' (The label the build gives the box on"
+        " Japanese pages (glossary/labels.yml); pages name it as the reader sees it.)"
+    ]
+    edit(project / "glossary" / "labels.yml", "  ja: 完全な例\n", "")
+    assert [p for p in problems(project) if "labels.yml" in p] == [
+        f"glossary/labels.yml:{line - 1}: label 'full_example' has no text in ja"
+    ]
+
+
 def test_a_recurring_heading_reads_as_the_glossary_says(project: Path):
     page = project / "docs" / "quickstart.ja.md"
     line = edit(page, "{#what-the-tests-check}", "{#what-the-tests-check}")

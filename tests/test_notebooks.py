@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tested_docs.mkdocs_hooks import notebook_files
+from tested_docs.full_examples import notebook_files
 from tested_docs.notebooks import (
     FINISH_CELL,
     MODE_CELL,

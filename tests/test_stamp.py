@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tested_docs import mkdocs_hooks as hooks
+from tested_docs import labels
 from tested_docs.__main__ import main
+from tested_docs.page_stamp import stamp_html
 from tested_docs.stamp import (
     STAMP_ENV,
     StampError,
@@ -22,6 +23,10 @@ from tested_docs.stamp import (
 )
 
 # --- rendering what is claimed -------------------------------------------------------------------
+
+WORDS = {
+    lang: labels.load(Path(__file__).resolve().parents[1]).of(lang) for lang in labels.LANGUAGES
+}
 
 
 def result(outcome: str, **extra) -> dict:
@@ -48,30 +53,30 @@ def claimed(names: list[str], **accelerators) -> dict:
 
 def test_stamp_says_what_passed_in_each_language():
     stamp = claimed(NAMES, cpu=result("passed"))
-    en = hooks.stamp_html(NAMES, stamp, "en")
+    en = stamp_html(NAMES, stamp, WORDS["en"])
     assert "tested-with--passed" in en
     assert "lightning 2.6.6, wandb 0.31.0 and torch 2.13.0 on CPU (2026-11-24)" in en
     assert "GPU" not in en  # the GPU cases did not run: the stamp says nothing of them
-    assert "CPU でテスト済み" in hooks.stamp_html(NAMES, stamp, "ja")
-    assert "在 CPU 上" in hooks.stamp_html(NAMES, stamp, "zh")
-    assert "테스트 통과" in hooks.stamp_html(NAMES, stamp, "ko")
+    assert "CPU でテスト済み" in stamp_html(NAMES, stamp, WORDS["ja"])
+    assert "在 CPU 上" in stamp_html(NAMES, stamp, WORDS["zh"])
+    assert "테스트 통과" in stamp_html(NAMES, stamp, WORDS["ko"])
     both = claimed(NAMES, cpu=result("passed"), gpu=result("passed", device="NVIDIA H100"))
-    assert "on CPU and GPU (NVIDIA H100)" in hooks.stamp_html(NAMES, both, "en")
+    assert "on CPU and GPU (NVIDIA H100)" in stamp_html(NAMES, both, WORDS["en"])
 
 
 def test_a_page_claims_only_what_every_script_it_shows_claims():
-    assert hooks.stamp_html(NAMES, {}, "en") == ""
-    assert hooks.stamp_html(NAMES, claimed(NAMES[:1], cpu=result("passed")), "en") == ""
+    assert stamp_html(NAMES, {}, WORDS["en"]) == ""
+    assert stamp_html(NAMES, claimed(NAMES[:1], cpu=result("passed")), WORDS["en"]) == ""
     mixed = claimed(NAMES, cpu=result("passed"))
     mixed[NAMES[0]]["accelerators"]["gpu"] = result("passed", device="H100")
-    assert "GPU" not in hooks.stamp_html(NAMES, mixed, "en")  # GPU ran one script of two
+    assert "GPU" not in stamp_html(NAMES, mixed, WORDS["en"])  # GPU ran one script of two
     other = claimed(NAMES, cpu=result("passed"))
     other[NAMES[1]]["accelerators"]["cpu"] = result("passed", wandb="0.30.0")
-    assert hooks.stamp_html(NAMES, other, "en") == ""  # no one version line is true
+    assert stamp_html(NAMES, other, WORDS["en"]) == ""  # no one version line is true
 
 
 def test_a_failure_is_shown():
-    failed = hooks.stamp_html(NAMES, claimed(NAMES, cpu=result("failed")), "en")
+    failed = stamp_html(NAMES, claimed(NAMES, cpu=result("failed")), WORDS["en"])
     assert "tested-with--failed" in failed and "failed on CPU" in failed
 
 
@@ -305,7 +310,7 @@ def test_a_snippets_session_writes_the_stamp_once(pytester, snippets, workers):
 
 
 def page_stamp(root: Path, path: Path) -> str:
-    return hooks.stamp_html([OTHER], claims(load_stamp(path), root, [OTHER]), "en")
+    return stamp_html([OTHER], claims(load_stamp(path), root, [OTHER]), WORDS["en"])
 
 
 def test_a_narrowed_run_never_turns_a_failure_into_a_pass(pytester, snippets):

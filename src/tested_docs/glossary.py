@@ -4,7 +4,7 @@ A glossary names, for each W&B and Lightning term, the rendering translated page
 renderings they must not use (`avoid`), each with the reason; the rendering of each recurring
 heading (by heading id); and of each content tab label that is not a product name. The checker
 applies it to every translated page (prose only: code and inline code keep English), to the
-labels the build hooks add, and to the nav titles in mkdocs.yml.
+labels the build adds to pages (`glossary/labels.yml`), and to the nav titles in mkdocs.yml.
 
     terms:
       - en: artifact
@@ -34,6 +34,7 @@ from pathlib import Path
 
 import yaml
 
+from tested_docs import labels
 from tested_docs.pages import LANGUAGES, headings, page_language, pages
 from tested_docs.problem import Problem
 from tested_docs.prose import (
@@ -276,20 +277,18 @@ def page_problems(prose: Prose, glossary: Glossary, root: Path) -> list[Problem]
 
 
 def label_problems(root: Path, glossaries: dict[str, Glossary]) -> list[Problem]:
-    """The translated labels of the build hooks and the nav titles of mkdocs.yml."""
-    from tested_docs import mkdocs_hooks
-
+    """The build's labels (`glossary/labels.yml`) and the nav titles of mkdocs.yml."""
     problems = []
-    hooks_file = Path(mkdocs_hooks.__file__)
-    hook_lines = hooks_file.read_text(encoding="utf-8").splitlines()
-    labels = [mkdocs_hooks.FULL_EXAMPLE, mkdocs_hooks.NOTEBOOK_LINK]
-    labels += [{lang: " ".join(t.values())} for lang, t in mkdocs_hooks.STAMP_TEXT.items()]
-    for table in labels:
-        for language, text in table.items():
+    try:
+        found = labels.load(root)
+    except labels.LabelError as error:
+        return [Problem(error.path, error.line, error.message)]
+    for name, texts in found.table.items():
+        for language, text in texts.items():
             glossary = glossaries.get(language)
             for hit in _avoided(text, glossary, english=False) if glossary else []:
-                line = next((n for n, t in enumerate(hook_lines, 1) if hit.found in t), 1)
-                problems.append(Problem(hooks_file, line, _message(hit, glossary, root)))
+                line = found.lines[name, language]
+                problems.append(Problem(found.path, line, _message(hit, glossary, root)))
     config = root / "mkdocs.yml"
     if config.is_file():
         language = None
