@@ -10,6 +10,7 @@ import pytest
 from tested_docs import labels
 from tested_docs.__main__ import main
 from tested_docs.page_stamp import stamp_html
+from tested_docs.pages import LANGUAGES
 from tested_docs.stamp import (
     STAMP_ENV,
     StampError,
@@ -24,9 +25,8 @@ from tested_docs.stamp import (
 
 # --- rendering what is claimed -------------------------------------------------------------------
 
-WORDS = {
-    lang: labels.load(Path(__file__).resolve().parents[1]).of(lang) for lang in labels.LANGUAGES
-}
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = {language: labels.load(ROOT).of(language) for language in LANGUAGES}
 
 
 def result(outcome: str, **extra) -> dict:
