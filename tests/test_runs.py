@@ -99,8 +99,8 @@ def test_unfinished_run_is_refused(wandb_offline):
     run.log({"x": 1})
     run_dir = Path(run.dir).parent
     try:
-        with pytest.raises(RunReadError, match="has not finished"):
-            read_run(run_dir)
+        with pytest.raises(RunReadError, match=r"has not finished \(no exit record after 0.3 s\)"):
+            read_run(run_dir, wait=0.3)
     finally:
         run.finish()
     assert read_run(run_dir).column("x") == [1]

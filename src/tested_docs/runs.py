@@ -20,6 +20,7 @@ import copy
 import hashlib
 import json
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,12 @@ class RecordedRun:
         return holders[-1]
 
 
-def read_run(path: str | Path) -> RecordedRun:
+EXIT_WAIT = 10.0
+"""Seconds to wait for a run's exit record: `wandb.finish()` can return before wandb-core has
+written the end of the log (seen about once in a dozen runs on a loaded machine)."""
+
+
+def read_run(path: str | Path, *, wait: float = EXIT_WAIT) -> RecordedRun:
     """Read a finished offline run from its run directory or its `.wandb` file."""
     path = Path(path)
     run_dir = path.parent if path.suffix == ".wandb" else path
@@ -136,11 +142,16 @@ def read_run(path: str | Path) -> RecordedRun:
         raise RunReadError(f"{path}: no such file or directory")
     if path.is_dir() and not list(path.glob("*.wandb")):
         raise RunReadError(f"{path}: holds no .wandb file, so it is not a W&B run directory")
+    deadline = time.monotonic() + wait
     records = _inspect(path)
-    if not any(record.get("type") == "exit" for record in records):
-        raise RunReadError(
-            f"{path}: the run has not finished (no exit record); call wandb.finish()"
-        )
+    while not any(record.get("type") == "exit" for record in records):
+        if time.monotonic() >= deadline:
+            raise RunReadError(
+                f"{path}: the run has not finished (no exit record after {wait:g} s); "
+                "call wandb.finish()"
+            )
+        time.sleep(0.05)
+        records = _inspect(path)
     return _fold(run_dir, records)
 
 
