@@ -6,7 +6,10 @@
   builds again, on a copy of the project, so the real pages are never touched);
 - `pytest snippets` at `-n 2` and serial (`-n 0`), once each (`--no-suites` skips them).
 
-    ./dev bench [--builds N] [--no-suites]
+    ./dev bench [--builds N] [--no-suites] [--project DIR]
+
+`--project DIR` times the build of another checkout (e.g. `git worktree add /tmp/before <commit>`)
+with this environment, its own `src/` first on the path: before and after on one machine.
 """
 
 from __future__ import annotations
@@ -68,11 +71,12 @@ BUILD_PROBE = textwrap.dedent(
 
 
 def probe_build(config_file: Path, out: Path, edit: Path | None = None) -> dict[str, float]:
+    env = {**ENV, "PYTHONPATH": str(config_file.parent / "src")}
     done = subprocess.run(
         [sys.executable, "-c", BUILD_PROBE, str(config_file), str(out), str(edit or "")],
         capture_output=True,
         text=True,
-        env=ENV,
+        env=env,
         check=False,
     )
     if done.returncode != 0:
@@ -97,19 +101,21 @@ def spread(values: list[float]) -> str:
     )
 
 
-def bench_build(builds: int) -> None:
-    print(f"Strict build, four languages, cold (a new process, an empty folder) x{builds}:")
+def bench_build(root: Path, builds: int) -> None:
+    print(
+        f"Strict build of {root}, four languages, cold (a new process, an empty folder) x{builds}:"
+    )
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(builds):
-            runs.append(probe_build(ROOT / "mkdocs.yml", Path(tmp) / f"site-{i}"))
+            runs.append(probe_build(root / "mkdocs.yml", Path(tmp) / f"site-{i}"))
     for phase in runs[0]:
         print(f"  {phase:30} {spread([run[phase] for run in runs])}")
     print("Rebuild after editing one English page, in the same process (as mkdocs serve):")
     rebuilds = []
     for _ in range(builds):
         with tempfile.TemporaryDirectory() as tmp:
-            config = project_copy(Path(tmp))
+            config = project_copy(root, Path(tmp))
             edit = Path(tmp) / "docs" / "quickstart.md"
             rebuilds.append(probe_build(config, Path(tmp) / "site", edit)["rebuild after one edit"])
     print(f"  {'rebuild':30} {spread(rebuilds)}")
@@ -134,11 +140,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--builds", type=int, default=3, help="cold builds to time (at least 3)")
     parser.add_argument("--no-suites", action="store_true", help="only the build")
+    parser.add_argument("--project", type=Path, default=ROOT, help="the checkout whose build")
     args = parser.parse_args()
     if args.builds < 3:
         parser.error("--builds: at least 3, for a median with min and max")
-    print(f"{os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')}")
-    bench_build(args.builds)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} cores, load average {load}; {time.strftime('%Y-%m-%d %H:%M')}")
+    bench_build(args.project.resolve(), args.builds)
     if not args.no_suites:
         print("Snippet suite, as typed (xdist from the project's configuration), once each:")
         bench_suite("2")
