@@ -7,7 +7,13 @@ from urllib.parse import urljoin
 
 from tested_docs.checks import inline_code
 from tested_docs.pages import LANGUAGES
-from tested_docs.search_index import WORD_JOINER, japanese_keys, join_kanji_ends
+from tested_docs.search_index import (
+    WORD_JOINER,
+    japanese_keys,
+    join_kanji_ends,
+    with_language_base,
+    written_index,
+)
 from tested_docs.site import build_site, warnings_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +80,31 @@ def test_no_japanese_index_word_is_kanji_only(built_site):
     assert keys[0] == f"手書きの数字{WORD_JOINER}" and f"パラメーターを記{WORD_JOINER}" in keys
     assert f"ハイパーパラメーター{WORD_JOINER}" in keys  # a whole katakana word, past 8 characters
     assert all(key.endswith(WORD_JOINER) for key in keys)
+
+
+def test_material_writes_the_search_shapes_the_index_hook_reads(tmp_path: Path):
+    """What `tested_docs.search_index` takes from Material, on a site of its own without the hook:
+    the index file's settings and entries, the `base` in each page's `__config` (which the hook
+    points at the language's root), and the worker's index fetched below that `base`. An
+    upgrade that moves any of these fails here, not silently in a reader's browser."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n\nHello\n")
+    (tmp_path / "docs" / "a.md").write_text("# A\n\nWorld\n")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\ntheme:\n  name: material\nplugins:\n  - search:\n      lang: [en, ja]\n"
+    )
+    done = build_site(tmp_path, tmp_path / "out")
+    assert done.returncode == 0, done.stderr[-2000:]
+    settings, entries = written_index(tmp_path / "out")
+    assert settings["lang"] == ["en", "ja"] and settings["separator"]
+    assert set(settings["fields"]) >= {"title", "text"}
+    assert {"location", "title", "text"} <= set(entries[0])
+    assert {e["location"] for e in entries} >= {"", "a/"}
+    page = (tmp_path / "out" / "a" / "index.html").read_text(encoding="utf-8")
+    assert '"base": ".."' in page  # the site's root, as a page at a/ sees it
+    assert '"base": "../../"' in with_language_base(page, "ja/a/b/")  # ja/ from ja/a/b/
+    bundle = next((tmp_path / "out" / "assets" / "javascripts").glob("bundle.*.min.js"))
+    assert 'new URL("search/search_index.json",' in bundle.read_text(encoding="utf-8")
 
 
 def test_strict_build_fails_on_a_missing_snippet_section(tmp_path: Path):
