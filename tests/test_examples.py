@@ -2,7 +2,7 @@
 
 pytest-examples reads raw Markdown, where a block is only `--8<--` lines. So each page's excerpts of
 a script are joined the way a reader copies them (the sections the page shows, in the file's order:
-`tested_docs.scripts.joined_excerpts`, the same join the checker uses for undefined names), then
+`tested_docs.excerpts.joined_excerpts`, the same join the checker uses for undefined names), then
 linted by pytest-examples. Each block as shown, expanded by pymdownx.snippets with mkdocs.yml's
 settings, must also fit the 88 columns of a code block.
 """
@@ -16,7 +16,7 @@ import markdown
 from pytest_examples import CodeExample, EvalExample
 
 from tested_docs.pages import code_blocks, page_language, pages
-from tested_docs.scripts import joined_excerpts, shown_sections
+from tested_docs.excerpts import joined_excerpts, shown_sections
 
 ROOT = Path(__file__).resolve().parents[1]
 EXCERPT_RULES = ["E", "W", "F", "B", "UP", "SIM"]

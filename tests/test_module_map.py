@@ -60,7 +60,7 @@ def test_a_module_that_imports_another_part_is_named(tmp_path: Path):
     imports the test harness."""
     (tmp_path / "pages.py").write_text("from tested_docs import glossary\n")
     (tmp_path / "cjk_lines.py").write_text("from tested_docs.runs import run\n")
-    (tmp_path / "checks.py").write_text("from tested_docs import pages, scripts\n")
+    (tmp_path / "checks.py").write_text("from tested_docs import excerpts, pages\n")
     parts = module_map(ROOT / "docs" / "contributing.md")
     assert wrong_imports(tmp_path, parts) == [
         "cjk_lines (site build (the hooks in `mkdocs.yml`)) imports runs (test harness (`pytest`))",

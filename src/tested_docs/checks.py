@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from tested_docs import glossary, scripts, translations
+from tested_docs import copies, excerpts, glossary, scaffolding, translations
 from tested_docs import snippets as snip
 from tested_docs.pages import (
     DIAGRAMS,
@@ -330,9 +330,9 @@ def check(root: Path, run_shell: bool = True) -> list[Problem]:
         *broken_includes(root),
         *orphans(root),
         *untested(root),
-        *scripts.scaffolding(root),
-        *scripts.drifted_copies(root),
-        *scripts.undefined_names(root),
+        *scaffolding.scaffolding(root),
+        *copies.drifted_copies(root),
+        *excerpts.undefined_names(root),
         *shell(root, run=run_shell),
         *translations_in_step(docs_dir),
         *glossary.glossary_problems(root),

@@ -38,6 +38,11 @@ def snippet_files(snippets_dir: Path) -> list[Path]:
     ]
 
 
+def reader_scripts(snippets_dir: Path) -> list[Path]:
+    """The Python scripts a page may show: what a reader copies."""
+    return [path for path in snippet_files(snippets_dir) if path.suffix == ".py"]
+
+
 def test_modules(snippets_dir: Path) -> list[Path]:
     return [path for path in _files(snippets_dir) if is_test(path)]
 
