@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from tested_docs import copies, excerpts, glossary, scaffolding, translations
+from tested_docs import copies, excerpts, glossary, notebooks, scaffolding, translations
 from tested_docs import snippets as snip
 from tested_docs.pages import (
     DIAGRAMS,
@@ -333,6 +333,7 @@ def check(root: Path, run_shell: bool = True) -> list[Problem]:
         *scaffolding.scaffolding(root),
         *copies.drifted_copies(root),
         *excerpts.undefined_names(root),
+        *notebooks.kernel_argv_problems(root),
         *shell(root, run=run_shell),
         *translations_in_step(docs_dir),
         *glossary.glossary_problems(root),

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tested_docs import netguard, warning_gate
+from tested_docs.notebook_kernel import SharedKernel
 from tested_docs.runs import RecordedRun, read_runs
 from tested_docs.stamp import SCRIPT_PROPERTY, StampRecorder, file_hash
 
@@ -26,6 +27,7 @@ from tested_docs.stamp import SCRIPT_PROPERTY, StampRecorder, file_hash
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: the CUDA case of a snippet test (skips without CUDA)")
     config.addinivalue_line("markers", "browser: drives a real Chromium (skips without one)")
+    config.addinivalue_line("markers", "notebook: runs the notebooks the site offers in a kernel")
     # Every process: xdist workers note what they collect, the controller (or a plain run) writes.
     config.pluginmanager.register(StampRecorder(config), "tested_docs_stamp")
 
@@ -121,6 +123,8 @@ class OfflineWandb:
     notes: list[tuple[str, Any]] = field(default_factory=list)
     """The test's `user_properties`: each script run is noted there, for the stamp."""
     project: Path = Path()
+    kernel: SharedKernel | None = None
+    """This worker's Jupyter kernel, for `run_notebook`."""
 
     def _note(self, path: str | Path) -> None:
         script = Path(path).resolve()
@@ -217,31 +221,28 @@ class OfflineWandb:
     def run_notebook(
         self, script: str | Path, page: str | Path, times: int = 1, timeout: float = 240
     ) -> Any:
-        """Make the notebook `page` offers for `script`, and run it top to bottom in a real
-        Jupyter kernel in this test's folder, `times` times in the same kernel.
+        """Make the notebook `page` offers for `script`, and run it top to bottom in this test's
+        folder, `times` times, in this worker's Jupyter kernel: a namespace, folder and
+        environment as new as a new kernel's (`tested_docs.notebook_kernel`).
 
         Returns the executed notebook; a cell that raises fails the test with its traceback.
         """
         import nbformat
-        from nbclient import NotebookClient
 
         from tested_docs.notebooks import notebook
 
+        if self.kernel is None:
+            raise RuntimeError("run_notebook needs the wandb_offline fixture's shared kernel")
         script, page = Path(script).resolve(), Path(page)
         self._note(script)
         relative = script.relative_to(self.project).as_posix()
-        cells = notebook(script, page.read_text(encoding="utf-8"), relative)
-        executed = nbformat.from_dict(cells)
-        client = NotebookClient(
-            executed,
-            timeout=timeout,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(self.root)}},
-        )
-        with client.setup_kernel():
-            for _ in range(times):
-                for index, cell in enumerate(executed.cells):
-                    client.execute_cell(cell, index)
+        executed = nbformat.from_dict(notebook(script, page.read_text(encoding="utf-8"), relative))
+        try:
+            self.kernel.get().run(executed, self.root, times=times, timeout=timeout)
+        finally:
+            attempts = self.kernel.new_attempts()
+            if attempts:
+                pytest.fail(f"the notebook's kernel tried to reach the network: {attempts}")
         return executed
 
     def run_process(
@@ -282,9 +283,20 @@ def _tracebacks_first(stderr: str, limit: int = 8000) -> str:
     return f"{first}\n[...]\n{stderr[-limit // 2 :]}"
 
 
+@pytest.fixture(scope="session")
+def _notebook_kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedKernel]:
+    """One Jupyter kernel per worker, started by the first test that runs a notebook."""
+    shared = SharedKernel(tmp_path_factory.mktemp("notebook-kernel"))
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
 def wandb_offline(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    _notebook_kernel: SharedKernel,
 ) -> Iterator[OfflineWandb]:
     """Offline W&B in a fresh temporary folder, which is also the working directory."""
     import wandb
@@ -310,7 +322,11 @@ def wandb_offline(
     monkeypatch.chdir(root)
     wandb.teardown()  # wandb caches its settings per process: forget the previous test's folders
     world = OfflineWandb(
-        root=root, env=env, notes=request.node.user_properties, project=request.config.rootpath
+        root=root,
+        env=env,
+        notes=request.node.user_properties,
+        project=request.config.rootpath,
+        kernel=_notebook_kernel,
     )
     try:
         yield world
