@@ -33,13 +33,15 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 # (with an edit) builds again in the same process, the way `mkdocs serve` rebuilds.
 BUILD_PROBE = textwrap.dedent(
     """
-    import json, sys, time
+    import functools, json, logging, sys, time
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s - %(message)s")
     t0 = time.monotonic()
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     import mkdocs_static_i18n.plugin as i18n
     marks = {}
     original = i18n.I18n.on_post_build
+    @functools.wraps(original)
     def on_post_build(self, config):
         outermost = not self.building
         if outermost:
@@ -56,7 +58,7 @@ BUILD_PROBE = textwrap.dedent(
         "total": t_end - t0,
         "imports": t_imports - t0,
         "default language (en)": marks["default language done"] - t_imports,
-        "other languages (parallel)": marks["other languages done"] - marks["default language done"],
+        "other languages": marks["other languages done"] - marks["default language done"],
         "search index and root files": t_end - marks["other languages done"],
     }
     if edit:
@@ -84,13 +86,13 @@ def probe_build(config_file: Path, out: Path, edit: Path | None = None) -> dict[
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def project_copy(target: Path) -> Path:
-    for name in ("docs", "snippets", "src", "glossary", "build"):
-        if (ROOT / name).is_dir():
+def project_copy(root: Path, target: Path) -> Path:
+    for name in ("docs", "snippets", "src", "glossary", "overrides", "build"):
+        if (root / name).is_dir():
             shutil.copytree(
-                ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
+                root / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
             )
-    shutil.copy2(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    shutil.copy2(root / "mkdocs.yml", target / "mkdocs.yml")
     return target / "mkdocs.yml"
 
 

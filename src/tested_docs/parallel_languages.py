@@ -47,7 +47,7 @@ SEARCH_ENTRIES = ".search-entries.json"
 
 def layout_moved() -> str | None:
     """Why mkdocs-static-i18n no longer builds through its module's `build`, or None."""
-    source = inspect.getsource(i18n_plugin.I18n.on_post_build)
+    source = inspect.getsource(inspect.unwrap(i18n_plugin.I18n.on_post_build))
     if getattr(i18n_plugin, "build", None) is None or "build(config" not in source:
         return "mkdocs_static_i18n.plugin.I18n.on_post_build no longer calls its module's build()"
     if "self.search_entries" not in inspect.getsource(i18n_plugin.I18n.__init__):
