@@ -182,12 +182,6 @@ def test_cli_sh_options_exist(wandb_offline, capsys):
     assert not wandb_offline.runs()
 
 
-def test_shell_commands_parse():
-    import subprocess
-
-    subprocess.run(["bash", "-n", str(SHELL)], check=True)
-
-
 # --- the pitfalls: what the page's sentences say happens without its callback ----------------
 
 

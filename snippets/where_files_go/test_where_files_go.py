@@ -7,7 +7,6 @@ environment.
 """
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -185,8 +184,7 @@ def test_the_folders_and_their_defaults(monkeypatch, tmp_path):
     assert env.get_dir() is None
 
 
-def test_shell_snippet_parses():
-    subprocess.run(["bash", "-n", str(SHELL)], check=True)
+def test_shell_snippet_exports_the_four_folders():
     exported = [words for words in shell_commands(SHELL, "env") if words[0] == "export"]
     assert [words[1].split("=")[0] for words in exported] == [
         "WANDB_DIR",

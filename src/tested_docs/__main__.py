@@ -14,7 +14,7 @@ from tested_docs.pages import LANGUAGES, english_page, page_language, pages, tra
 
 def _check(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    problems = check(args.root, run_shell=not args.no_run)
+    problems = check(args.root)
     for problem in problems:
         print(problem, file=sys.stderr)
     took = f"({time.perf_counter() - started:.1f} s)"
@@ -81,9 +81,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path(), help="the project's root folder")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("check", help="check the pages against snippets/ and each other")
-    run.add_argument(
-        "--no-run", action="store_true", help="only `bash -n` shell snippets, run none of them"
-    )
     run.set_defaults(handle=_check)
     refresh = commands.add_parser(
         "refresh-translations",

@@ -1,8 +1,9 @@
 """Excerpts stand on their own: what a page shows of a script is the code a reader copies.
 
 For each page and each Python file it includes by section, the sections it shows, joined in the
-file's order, must define every name they use (ruff's F821). The collapsed "Full example" the
-build adds does not count: a page has to show its setup.
+file's order, must define every name they use (ruff's F821) and be lint clean under the rules of
+`EXCERPT_RULES`. The collapsed "Full example" the build adds does not count: a page has to show
+its setup.
 """
 
 from __future__ import annotations
@@ -56,8 +57,15 @@ def joined_excerpts(path: Path, names: list[str]) -> tuple[str, list[int]]:
     return "\n".join(source) + "\n", origin
 
 
-def undefined_names(root: Path) -> list[Problem]:
-    """Names an English page's excerpts use but never define (translations show the same)."""
+EXCERPT_RULES = "E,W,F,B,UP,SIM"
+"""What ruff holds the joined excerpts to: a reader copies them, so they are lint clean."""
+EXCERPT_IGNORES = "F401,I001,RUF100"
+"""A page may show an import section whole and only some of the code that uses it."""
+
+
+def lint_problems(root: Path) -> list[Problem]:
+    """Lint in what an English page's excerpts join to (translations show the same), names they
+    use but never define above all; the one place excerpts are linted."""
     jobs: list[tuple[Path, int, str, list[int]]] = []
     with tempfile.TemporaryDirectory(prefix="excerpts-") as folder:
         for page in pages(root / "docs"):
@@ -75,7 +83,12 @@ def undefined_names(root: Path) -> list[Problem]:
             return []
         ruff = [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache"]
         done = subprocess.run(
-            [*ruff, "--select", "F821", "--output-format", "json", "--exit-zero", folder],
+            [
+                *ruff,
+                *("--select", EXCERPT_RULES, "--ignore", EXCERPT_IGNORES),
+                *("--line-length", "88", "--target-version", "py311"),
+                *("--output-format", "json", "--exit-zero", folder),
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -88,12 +101,18 @@ def undefined_names(root: Path) -> list[Problem]:
         page, line, file, origin = jobs[int(Path(finding["filename"]).stem)]
         row = finding["location"]["row"]
         at = origin[row - 1] if 0 < row <= len(origin) else 0
-        name = re.search(r"`([^`]+)`", finding["message"])
-        what = f"name {name[1]!r}" if name else finding["message"]
         if finding["code"] is None:  # a syntax error in the joined excerpts
             what = f"the sections shown do not parse together ({finding['message']})"
             problems.append(Problem(page, line, f"{file}:{at}: {what}"))
             continue
+        if finding["code"] != "F821":
+            message = (
+                f"{file}:{at}: {finding['code']} {finding['message']} (in what a reader copies)"
+            )
+            problems.append(Problem(page, line, message))
+            continue
+        name = re.search(r"`([^`]+)`", finding["message"])
+        what = f"name {name[1]!r}" if name else finding["message"]
         problems.append(
             Problem(
                 page,

@@ -12,8 +12,6 @@ SECTION = re.compile(r"--8<--[ \t]*\[(?P<edge>start|end):(?P<name>[\w-]+)\]")
 SUFFIXES = {".py", ".md", ".sh", ".txt", ".yaml", ".yml", ".toml", ".json", ".cfg", ".ini"}
 NOT_SNIPPETS = {"__init__.py", "conftest.py", "ruff.toml"}
 SKIPPED_DIRS = {"__pycache__", "wandb", "lightning_logs"}
-OFFLINE_RUNS = "# offline: runs"
-"""A shell snippet whose first lines hold this comment is run by the checker in a temp folder."""
 
 
 def is_test(path: Path) -> bool:
@@ -86,11 +84,6 @@ def is_exercised(path: Path, root: Path, named: tuple[set[str], set[str]]) -> bo
         return True
     relative = path.relative_to(root).as_posix()
     return any(s == path.name or s.endswith(("/" + path.name, relative)) for s in strings)
-
-
-def runs_offline(path: Path) -> bool:
-    head = path.read_text(encoding="utf-8").splitlines()[:5]
-    return any(line.strip() == OFFLINE_RUNS for line in head)
 
 
 def bash_syntax_errors(path: Path) -> list[tuple[int, str]]:

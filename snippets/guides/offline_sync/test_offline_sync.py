@@ -9,7 +9,6 @@ upload runs here: `--dry-run` listing, skipping runs already synced (their
 `.wandb.synced` marker), refusing to start without an API key, and writing its log.
 """
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -154,7 +153,3 @@ def test_sync_options_on_the_page_exist(wandb_offline):
         assert (
             wandb_offline.cli("sync", removed, cwd=wandb_offline.root).returncode != 0
         )
-
-
-def test_shell_commands_parse():
-    subprocess.run(["bash", "-n", str(HERE / "offline_sync.sh")], check=True)
