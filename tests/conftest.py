@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tested_docs.site import build_site
+from strict_build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 

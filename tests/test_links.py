@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from strict_build import build_site, check_links
 from tested_docs.pages import LANGUAGES
-from tested_docs.site import build_site, check_links
 
 ROOT = Path(__file__).resolve().parents[1]
 

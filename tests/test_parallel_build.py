@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import Abort
 
+from strict_build import build_site
 from tested_docs import highlight_cache, parallel_languages
 from tested_docs.pages import LANGUAGES
-from tested_docs.site import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 

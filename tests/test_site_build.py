@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
+from strict_build import build_site, warnings_in
 from tested_docs.checks import inline_code
 from tested_docs.pages import LANGUAGES
 from tested_docs.search_index import (
@@ -14,7 +15,6 @@ from tested_docs.search_index import (
     with_language_base,
     written_index,
 )
-from tested_docs.site import build_site, warnings_in
 
 ROOT = Path(__file__).resolve().parents[1]
 

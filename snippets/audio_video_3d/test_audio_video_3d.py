@@ -17,7 +17,7 @@ from PIL import Image, ImageSequence
 from sklearn.datasets import load_digits
 from torch.utils.data import random_split
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -168,7 +168,7 @@ def check_run(run: RecordedRun, namespace: dict) -> None:
         check_html(run.files_dir / html["path"], labels, guesses)
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "audio_video_3d_trainer.py")
     run = wandb_offline.run()
     check_run(run, namespace)
@@ -177,32 +177,32 @@ def test_trainer(wandb_offline, accelerator):
         == "html-file"
     )
     # log_every_n_steps=8: Lightning records at the number of steps taken before the batch
-    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+    assert run.steps("train_loss") == [
         7,
         15,
         23,
     ]
     assert run.column("val_accuracy")[0] > 0.8
     assert namespace["trainer"].global_step == STEP
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "audio_video_3d_fabric.py")
     run = wandb_offline.run()
     check_run(run, namespace)
     assert (
         run.rows_with("html/predictions._type")[0]["html/predictions._type"] == "html"
     )
-    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+    assert run.steps("train_loss") == [
         8,
         16,
         24,
     ]
     assert namespace["step"] == STEP
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
     # the point clouds came from tensors on the device the loop ran on
-    assert namespace["x"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["x"].device.type == torch_device
 
 
 def test_what_each_type_refuses():

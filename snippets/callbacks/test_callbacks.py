@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 
@@ -49,13 +49,13 @@ def check_callback_run(run: RecordedRun) -> None:
     assert losses[-1] < losses[0]
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "callbacks_trainer.py")
     run = wandb_offline.run()
     check_callback_run(run)
     assert run.config == {"hidden": 64, "lr": 0.01}
     # the Trainer logs train_loss at global steps 9, 19, 29, 39 (counted from 0)
-    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+    assert run.steps("train_loss") == [
         9,
         19,
         29,
@@ -68,14 +68,14 @@ def test_trainer(wandb_offline, accelerator):
     assert [type(c).__name__ for c in trainer.callbacks].count(
         "LogPredictionSamplesCallback"
     ) == 1
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "callbacks_fabric.py")
     run = wandb_offline.run()
     check_callback_run(run)
-    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+    assert run.steps("train_loss") == [
         10,
         20,
         30,
@@ -83,7 +83,7 @@ def test_fabric(wandb_offline, accelerator):
     ]
     assert run.column("epoch") == [0, 0, 1, 1]
     assert "val_accuracy" not in run.summary
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
     # the guard: a later batch, or another process, logs nothing (it would fail on batch=None)
     (callback,) = namespace["fabric"]._callbacks
     assert (

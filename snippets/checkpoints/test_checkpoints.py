@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tested_docs import TORCH_DEVICE, Artifact, RecordedRun, wandb_digest
+from tested_docs import Artifact, RecordedRun, wandb_digest
 
 HERE = Path(__file__).parent
 
@@ -67,9 +67,9 @@ def check_trainer_run(
     return versions, accuracies
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "checkpoints_trainer.py")
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
     all_run, true_run = wandb_offline.runs()
 
     # log_model="all": one version per new best val_accuracy, each logged right after
@@ -105,9 +105,9 @@ def test_trainer(wandb_offline, accelerator):
     assert set(versions[0].aliases) == {"latest", "best"}
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "checkpoints_fabric.py")
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
     run = wandb_offline.run()
     assert run.exit_code == 0
     assert run.project == "lightning-checkpoints"

@@ -7,8 +7,6 @@ import wandb
 from lightning.pytorch.loggers import WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
 
-from tested_docs import TORCH_DEVICE
-
 HERE = Path(__file__).parent
 EXTRA = {"dataset": "sklearn-digits", "train_size": 1500, "batch_size": 64}
 TRAINER_EXTRA = {
@@ -17,7 +15,7 @@ TRAINER_EXTRA = {
 }  # the Trainer script also uses wandb.config
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "config_trainer.py")
     run = wandb_offline.run()
     assert run.exit_code == 0
@@ -35,10 +33,10 @@ def test_trainer(wandb_offline, accelerator):
     assert model.net[0].out_features == 32 and model.net[2].p == 0.1
     train_loader = namespace["train_loader"]
     assert len(train_loader.dataset) == 1500 and train_loader.batch_size == 64
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "config_fabric.py")
     run = wandb_offline.run()
     assert run.exit_code == 0
@@ -57,7 +55,7 @@ def test_fabric(wandb_offline, accelerator):
     assert run.summary["val_accuracy"] > 0.8
     net = namespace["model"].module
     assert net[0].out_features == 32 and net[2].p == 0.1
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
 
 
 def test_changing_a_recorded_value_needs_allow_val_change(wandb_offline):

@@ -5,8 +5,6 @@ from pathlib import Path
 
 import yaml
 
-from tested_docs import TORCH_DEVICE
-
 # --8<-- [end:imports]
 from tested_docs.pages import INCLUDE
 from tested_docs.snippets import sections
@@ -15,7 +13,7 @@ from tested_docs.snippets import sections
 HERE = Path(__file__).parent
 
 
-def test_new_topic(wandb_offline, accelerator):
+def test_new_topic(wandb_offline, accelerator, torch_device):
     # Runs the file as `python new_topic.py` would, in this process;
     # returns its globals.
     namespace = wandb_offline.run_script(HERE / "new_topic.py")
@@ -24,13 +22,12 @@ def test_new_topic(wandb_offline, accelerator):
     assert run.project == "new-topic"
     assert run.config == {"hidden": 64, "lr": 0.01}
     # 1,500 training digits in batches of 64: 24 steps; log_every_n_steps=5
-    steps = [row["trainer/global_step"] for row in run.rows_with("train_loss")]
-    assert steps == [4, 9, 14, 19]
+    assert run.steps("train_loss") == [4, 9, 14, 19]
     assert run.column("train_loss")[-1] < run.column("train_loss")[0]
     assert len(run.column("val_accuracy")) == 1
     assert run.summary["val_accuracy"] > 0.5  # chance is 0.1
     trainer = namespace["trainer"]
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
 
 
 # --8<-- [end:check]

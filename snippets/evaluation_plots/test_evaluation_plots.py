@@ -9,7 +9,7 @@ import pytest
 import torch
 from sklearn.metrics import precision_recall_curve, roc_curve
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 CLASSES = [str(digit) for digit in range(10)]
@@ -53,10 +53,9 @@ def interpolated_precision(
     return float(precision[recalls >= recall - 1e-9].max())
 
 
-def final_predictions(namespace: dict, accelerator: str, net) -> tuple:
+def final_predictions(namespace: dict, device: str, net) -> tuple:
     """The validation set and the trained model's probabilities, on the script's device."""
     x, y = next(iter(namespace["val_loader"]))
-    device = TORCH_DEVICE[accelerator]
     with torch.no_grad():
         probs = net.to(device)(x.to(device)).softmax(dim=1)
     return x.cpu(), y.cpu().numpy(), probs.cpu().numpy()
@@ -186,39 +185,39 @@ def check_annotated(run: RecordedRun, step: int, x, y, probs) -> None:
     }
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "evaluation_plots_trainer.py")
     run = wandb_offline.run()
     assert run.exit_code == 0
     assert run.project == "lightning-evaluation-plots"
     assert {k: run.config[k] for k in ("hidden", "lr")} == {"hidden": 64, "lr": 0.01}
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
     losses = run.column("train_loss")
     assert len(losses) == 4 and losses[-1] < losses[0]
     # Lightning logs val_accuracy one step below the callback's global_step
-    assert [r["trainer/global_step"] for r in run.rows_with("val_accuracy")] == [23, 47]
+    assert run.steps("val_accuracy") == [23, 47]
     # The metrics page's rule for logging to the run from on_validation_epoch_end: the
     # history's trainer/global_step goes back by one after each plot row (24, then 23),
     # yet W&B drops nothing: every validation epoch has its plots and its val_accuracy.
     steps = run.column("trainer/global_step")
     assert [(a, b) for a, b in zip(steps, steps[1:]) if b < a] == [(24, 23), (48, 47)]
     assert run.column("val_accuracy")[-1] > 0.8
-    x, y, probs = final_predictions(namespace, accelerator, namespace["model"].net)
+    x, y, probs = final_predictions(namespace, torch_device, namespace["model"].net)
     check_plots(run, [24, 48], x, y, probs)
     check_annotated(run, 48, x, y, probs)
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "evaluation_plots_fabric.py")
     run = wandb_offline.run()
     assert run.exit_code == 0
     assert run.project == "lightning-evaluation-plots"
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
     losses = run.column("train_loss")
     assert len(losses) == 4 and losses[-1] < losses[0]
-    assert [r["trainer/global_step"] for r in run.rows_with("val_accuracy")] == [24, 48]
+    assert run.steps("val_accuracy") == [24, 48]
     assert run.column("val_accuracy")[-1] > 0.8
-    x, y, probs = final_predictions(namespace, accelerator, namespace["model"])
+    x, y, probs = final_predictions(namespace, torch_device, namespace["model"])
     check_plots(run, [24, 48], x, y, probs)
     check_annotated(run, 48, x, y, probs)
 

@@ -14,7 +14,7 @@ import lightning
 import pytest
 import wandb
 
-from tested_docs import TORCH_DEVICE, RecordedRun, wandb_digest
+from tested_docs import RecordedRun, wandb_digest
 
 HERE = Path(__file__).parent
 
@@ -55,11 +55,11 @@ def check_recorded_for_free(
         assert any(key.startswith("gpu.") for item in stats for key in item)
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     script = HERE / "faq_trainer.py"
     namespace = wandb_offline.run_script(script)
     trainer = namespace["trainer"]
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
     best = trainer.checkpoint_callback.best_model_path
     run = wandb_offline.run()
     check_recorded_for_free(run, script, f"best checkpoint: {best}", accelerator)
@@ -71,13 +71,13 @@ def test_trainer(wandb_offline, accelerator):
     )
     # self.log -> metrics against trainer/global_step: 24 steps an epoch, 2 epochs
     assert run.metrics["*"].step_metric == "trainer/global_step"
-    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+    assert run.steps("train_loss") == [
         9,
         19,
         29,
         39,
     ]
-    assert [r["trainer/global_step"] for r in run.rows_with("val_accuracy")] == [23, 47]
+    assert run.steps("val_accuracy") == [23, 47]
     assert run.summary["val_accuracy"] == pytest.approx(
         trainer.callback_metrics["val_accuracy"].item()
     )
@@ -88,10 +88,10 @@ def test_trainer(wandb_offline, accelerator):
     assert checkpoint.file("model.ckpt").digest == wandb_digest(best)
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     script = HERE / "faq_fabric.py"
     namespace = wandb_offline.run_script(script)
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
     steps = namespace["step"]
     assert steps == 2 * 24  # 2 epochs of 24 batches
     run = wandb_offline.run()
@@ -119,7 +119,7 @@ def environment(run: RecordedRun) -> dict:
     return {k: v for r in records(run, "environment") for k, v in r.items()}
 
 
-def test_git(wandb_offline, accelerator, monkeypatch):
+def test_git(wandb_offline, accelerator, torch_device, monkeypatch):
     """faq_git.py, run in a git repository with an uncommitted change: the commit, the
     diff.patch and (for a script inside the repository) the code; none of it with git off."""
     monkeypatch.delenv(
@@ -138,7 +138,7 @@ def test_git(wandb_offline, accelerator, monkeypatch):
     wandb_offline.run_script(script)
     # The site's own copy, run from the same repository but lying outside it
     namespace = wandb_offline.run_script(HERE / "faq_git.py")
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
     inside, inside_off, outside, outside_off = wandb_offline.runs()
     for run in (inside, outside):
         assert run.exit_code == 0 and run.project == "lightning-faq"

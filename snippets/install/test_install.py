@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from wandb.errors import UsageError
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 from tested_docs.snippets import command_words, shell_commands
 
 HERE = Path(__file__).parent
@@ -41,7 +41,7 @@ def check_offline_run(run: RecordedRun) -> None:
     assert run.summary["val_accuracy"] > 0.8  # chance is 0.1
 
 
-def test_offline(wandb_offline, accelerator, netrc, capsys):
+def test_offline(wandb_offline, accelerator, torch_device, netrc, capsys):
     """`WANDB_MODE=offline python check_setup.py`: no prompt, no key, a run on disk."""
     namespace = wandb_offline.run_script(SCRIPT)
     run = wandb_offline.run()
@@ -52,7 +52,7 @@ def test_offline(wandb_offline, accelerator, netrc, capsys):
     assert OFFLINE_WARNING in err
     assert not netrc.exists()
     assert f"Logged in: False W&B mode: offline run id: {run.run_id}" in out
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
     # `ls wandb/latest-run/`: the .wandb log and the files/ folder the page names
     latest = wandb_offline.root / "wandb" / "latest-run"
     assert latest.resolve() == run.path.resolve()
@@ -60,7 +60,7 @@ def test_offline(wandb_offline, accelerator, netrc, capsys):
 
 
 def test_disabled_records_nothing(
-    wandb_offline, monkeypatch, accelerator, netrc, capsys
+    wandb_offline, monkeypatch, accelerator, torch_device, netrc, capsys
 ):
     """`WANDB_MODE=disabled python check_setup.py`: Lightning trains, W&B writes nothing."""
     monkeypatch.setenv("WANDB_MODE", "disabled")
@@ -70,7 +70,7 @@ def test_disabled_records_nothing(
     assert not netrc.exists()
     assert "Logged in: False W&B mode: disabled" in out
     trainer = namespace["trainer"]
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
     assert trainer.global_step == 2 * 24
     assert float(trainer.callback_metrics["val_accuracy"]) > 0.8  # trained as usual...
     root = wandb_offline.root

@@ -6,16 +6,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 # 1,500 training digits in batches of 64: 24 batches, so 24 optimizer steps an epoch
 STEPS_PER_EPOCH = 24
 LR_KEYS = {"lr-SGD/pg1", "lr-SGD/pg2", "lr-SGD/pg1-momentum", "lr-SGD/pg2-momentum"}
-
-
-def steps_of(run: RecordedRun, key: str) -> list[int]:
-    return [row["trainer/global_step"] for row in run.rows_with(key)]
 
 
 def one_cycle_replay(lr: float, total_steps: int) -> list[dict[str, float]]:
@@ -51,7 +47,7 @@ def lr_rows(run: RecordedRun) -> list[dict[str, float]]:
     return rows
 
 
-def test_per_step(wandb_offline, accelerator):
+def test_per_step(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "lr_step_trainer.py")
     run = wandb_offline.run()
     assert run.exit_code == 0
@@ -80,15 +76,15 @@ def test_per_step(wandb_offline, accelerator):
         # the rates and momenta the scheduler set for that batch, exactly
         assert {key: row[key] for key in LR_KEYS} == replay[step], step
     # the loss of the same batches lands on the same steps
-    assert steps_of(run, "train_loss") == expected_steps
-    assert steps_of(run, "val_accuracy") == [23, 47]
+    assert run.steps("train_loss") == expected_steps
+    assert run.steps("val_accuracy") == [23, 47]
     assert run.config == {"hidden": 64, "lr": 0.1}
     # the summary holds the last recorded rate: the end of the cycle, not zero
     assert run.summary["lr-SGD/pg1"] == replay[47]["lr-SGD/pg1"] > 0
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
 
 
-def test_per_epoch(wandb_offline, accelerator):
+def test_per_epoch(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "lr_epoch_trainer.py")
     run = wandb_offline.run()
     assert run.exit_code == 0
@@ -117,12 +113,12 @@ def test_per_epoch(wandb_offline, accelerator):
     ]
     assert optimizer.defaults["weight_decay"] == 0.01
     # the step values still follow log_every_n_steps=8: (s + 1) % 8 == 0
-    assert steps_of(run, "train_loss") == list(range(7, 48, 8))
+    assert run.steps("train_loss") == list(range(7, 48, 8))
     assert namespace["trainer"].global_step == 2 * STEPS_PER_EPOCH
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "lr_fabric.py")
     run = wandb_offline.run()
     assert run.exit_code == 0
@@ -138,7 +134,7 @@ def test_fabric(wandb_offline, accelerator):
     assert namespace["step"] == total
     # fabric.setup wraps the optimizer: its class name is not SGD any more
     assert type(namespace["optimizer"]).__name__ == "FabricSGD"
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
 
 
 def test_one_cycle_past_total_steps():

@@ -14,7 +14,7 @@ from lightning.pytorch.loggers import WandbLogger as TrainerWandbLogger
 from wandb.errors import UsageError
 from wandb.integration.lightning.fabric import WandbLogger as FabricWandbLogger
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 DOCS = HERE.parents[1] / "docs"
@@ -49,7 +49,7 @@ def check_fold(val_indices: list[int], fold: int) -> None:
     assert val_indices == list(range(fold - 1, DIGITS, 5))
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     """`python logger_trainer.py 1`"""
     namespace = wandb_offline.run_script(HERE / "logger_trainer.py", "1")
     run = wandb_offline.run()
@@ -64,11 +64,11 @@ def test_trainer(wandb_offline, accelerator):
     assert len(run.column("fold1-val_accuracy")) == 2
     assert "fold1-epoch" in run.history[-1]  # the Trainer's epoch gets the prefix too
     trainer = namespace["trainer"]
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
     check_fold(trainer.val_dataloaders.dataset.indices, fold=1)
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     """`python logger_fabric.py 2`: another fold, another name, prefix and split."""
     namespace = wandb_offline.run_script(HERE / "logger_fabric.py", "2")
     run = wandb_offline.run()
@@ -80,7 +80,7 @@ def test_fabric(wandb_offline, accelerator):
     assert run.column("trainer/global_step") == [10, 20, 23, 30, 40, 46]
     assert len(run.column("fold2-epoch")) == 4
     assert len(run.column("fold2-val_accuracy")) == 2
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
     check_fold(namespace["val_loader"].dataset.indices, fold=2)
 
 

@@ -10,7 +10,7 @@ from lightning.pytorch.loggers import WandbLogger as TrainerWandbLogger
 from PIL import Image
 from wandb.integration.lightning.fabric import WandbLogger as FabricWandbLogger
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 IMAGE_KEYS = [
@@ -108,13 +108,13 @@ def check_source_files(namespace: dict) -> None:
         assert np.array_equal(np.asarray(Image.open(path)), np.asarray(pil_image))
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "media_trainer.py")
     run = wandb_offline.run()
     check_media_run(run)
     check_source_files(namespace)
     assert run.config == {"hidden": 64, "lr": 0.01}
-    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+    assert run.steps("train_loss") == [
         9,
         19,
         29,
@@ -123,22 +123,22 @@ def test_trainer(wandb_offline, accelerator):
     # the Quickstart's model validates once per epoch: no "Skipping val loop"
     accuracies = run.column("val_accuracy")
     assert len(accuracies) == 2 and accuracies[-1] > 0.8
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "media_fabric.py")
     run = wandb_offline.run()
     check_media_run(run)
     check_source_files(namespace)
-    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+    assert run.steps("train_loss") == [
         10,
         20,
         30,
         40,
     ]
     assert run.column("epoch") == [0, 0, 1, 1]
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
 
 
 def test_float_images_come_out_black(wandb_offline):

@@ -17,7 +17,7 @@ import wandb
 from lightning.pytorch.loggers import CSVLogger, WandbLogger
 from wandb.errors import UsageError
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 from tested_docs.snippets import shell_commands
 
 HERE = Path(__file__).parent
@@ -33,13 +33,13 @@ def check_trainer_run(run: RecordedRun) -> None:
     assert run.path.name.startswith("offline-run-")
     assert run.config == {"hidden": 64, "lr": 0.01}
     # 2 epochs of 24 batches: train_loss every 10 steps, val_accuracy once an epoch
-    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+    assert run.steps("train_loss") == [
         9,
         19,
         29,
         39,
     ]
-    assert [r["trainer/global_step"] for r in run.rows_with("val_accuracy")] == [23, 47]
+    assert run.steps("val_accuracy") == [23, 47]
     assert run.summary["val_accuracy"] > 0.8  # chance is 0.1
 
 
@@ -55,23 +55,25 @@ def wandb_cli(world, *words: str) -> str:
     return (world.root / "wandb" / "settings").read_text()
 
 
-def test_trainer_records(wandb_offline, accelerator, capsys):
+def test_trainer_records(wandb_offline, accelerator, torch_device, capsys):
     """`WANDB_MODE=offline python modes_trainer.py`: the environment decides, a run is recorded."""
     namespace = wandb_offline.run_script(TRAINER)
     run = wandb_offline.run()
     check_trainer_run(run)
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
     assert "W&B mode: offline, run disabled: False" in capsys.readouterr().out
 
 
-def test_no_wandb_in_code_beats_environment(wandb_offline, accelerator, capsys):
+def test_no_wandb_in_code_beats_environment(
+    wandb_offline, accelerator, torch_device, capsys
+):
     """`WANDB_MODE=offline python modes_trainer.py --no-wandb`: mode="disabled" wins."""
     assert os.environ["WANDB_MODE"] == "offline"
     namespace = wandb_offline.run_script(TRAINER, "--no-wandb")
     recorded_nothing(wandb_offline.root)
     assert not (wandb_offline.root / "wandb").exists()
     trainer, run = namespace["trainer"], namespace["run"]
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
     # The logger still works, as a no-op: its experiment is a disabled run object
     assert run.disabled is True and run.settings.mode == "disabled"
     assert namespace["wandb_logger"].version == run.id
@@ -122,13 +124,13 @@ def test_folder_settings(wandb_offline, monkeypatch):
     assert len(wandb_offline.runs()) == 2
 
 
-def test_fabric_records(wandb_offline, accelerator, capsys):
+def test_fabric_records(wandb_offline, accelerator, torch_device, capsys):
     namespace = wandb_offline.run_script(FABRIC)
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
     run = wandb_offline.run()
     assert run.exit_code == 0 and run.project == "lightning-modes"
     assert run.config == {"hidden": 64, "lr": 0.01, "epochs": 2}
-    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == [
+    assert run.steps("train_loss") == [
         10,
         20,
         30,
@@ -136,14 +138,14 @@ def test_fabric_records(wandb_offline, accelerator, capsys):
     ]
     assert run.summary["val_accuracy"] == pytest.approx(namespace["val_accuracy"])
     assert namespace["val_accuracy"] > 0.8
-    assert [r["trainer/global_step"] for r in run.rows_with("val_accuracy")] == [24, 48]
+    assert run.steps("val_accuracy") == [24, 48]
     assert "W&B mode: offline, run disabled: False" in capsys.readouterr().out
     assert (wandb_offline.root / "last.ckpt").stat().st_size > 0
 
 
-def test_fabric_no_wandb(wandb_offline, accelerator, capsys):
+def test_fabric_no_wandb(wandb_offline, accelerator, torch_device, capsys):
     namespace = wandb_offline.run_script(FABRIC, "--no-wandb")
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
     recorded_nothing(wandb_offline.root)
     assert not (wandb_offline.root / "wandb").exists()
     # log_hyperparams and log_dict were no-ops; training and fabric.save were not
@@ -153,21 +155,21 @@ def test_fabric_no_wandb(wandb_offline, accelerator, capsys):
     assert "W&B mode: disabled, run disabled: True" in capsys.readouterr().out
 
 
-def test_optional_with_wandb(wandb_offline, accelerator, capsys):
+def test_optional_with_wandb(wandb_offline, accelerator, torch_device, capsys):
     """`python optional_trainer.py --wandb` with wandb installed: a W&B run."""
     namespace = wandb_offline.run_script(OPTIONAL, "--wandb")
     assert isinstance(namespace["logger"], WandbLogger)
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
     check_trainer_run(wandb_offline.run())
     assert f"Logging to W&B with wandb {wandb.__version__}" in capsys.readouterr().out
     assert not (wandb_offline.root / "logs").exists()
 
 
-def test_optional_csv(wandb_offline, accelerator):
+def test_optional_csv(wandb_offline, accelerator, torch_device):
     """`python optional_trainer.py`: a CSV file, no W&B run."""
     namespace = wandb_offline.run_script(OPTIONAL)
     assert isinstance(namespace["logger"], CSVLogger)
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
     recorded_nothing(wandb_offline.root)
     with open(wandb_offline.root / "logs/digits/version_0/metrics.csv") as file:
         rows = list(csv.DictReader(file))

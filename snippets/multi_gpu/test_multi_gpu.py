@@ -144,10 +144,8 @@ def check_ddp_run(
     # Rank zero logs the job's steps: 12 an epoch, not 24: each rank did half the work.
     logged_steps = run.column("trainer/global_step")
     assert logged_steps == sorted(logged_steps)
-    assert [row["trainer/global_step"] for row in run.rows_with("train_loss")] == steps
-    assert [
-        row["trainer/global_step"] for row in run.rows_with("val_loss")
-    ] == val_steps
+    assert run.steps("train_loss") == steps
+    assert run.steps("val_loss") == val_steps
     accuracies = run.column("val_accuracy")
     assert len(accuracies) == len(val_steps)
     assert 0.8 < accuracies[-1] <= 1.0  # over both ranks' halves; chance is 0.1

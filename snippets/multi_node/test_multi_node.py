@@ -118,10 +118,8 @@ def on_loopback(command: list[str], port: int, script: Path) -> list[str]:
 
 def check_run(run, steps: list[int], val_steps: list[int]) -> None:
     assert run.exit_code == 0
-    assert [row["trainer/global_step"] for row in run.rows_with("train_loss")] == steps
-    assert [
-        row["trainer/global_step"] for row in run.rows_with("val_loss")
-    ] == val_steps
+    assert run.steps("train_loss") == steps
+    assert run.steps("val_loss") == val_steps
     accuracies = run.column("val_accuracy")
     assert len(accuracies) == EPOCHS and 0.8 < accuracies[-1] <= 1.0  # chance is 0.1
     assert run.column("train_loss")[-1] < run.column("train_loss")[0]

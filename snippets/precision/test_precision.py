@@ -9,7 +9,7 @@ import pytest
 import torch
 from lightning.pytorch.utilities.model_summary import summarize
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 TRAINER = HERE / "precision_trainer.py"
@@ -80,10 +80,10 @@ def test_grad_scaler_defaults():
     assert (scaler.get_growth_factor(), scaler.get_growth_interval()) == (2.0, 2000)
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(TRAINER)
     trainer = namespace["trainer"]
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
     run = wandb_offline.run()
     assert run.project == "lightning-precision"
     # the config: the module's hyperparameters, and the precision the script added
@@ -110,7 +110,7 @@ def test_trainer(wandb_offline, accelerator):
         summarize(module)
 
 
-def test_trainer_16_mixed(wandb_offline, accelerator):
+def test_trainer_16_mixed(wandb_offline, accelerator, torch_device):
     """The GPU case: float16 with a loss scale. On a CPU, Lightning warns and uses bf16."""
     if accelerator == "cpu":
         with pytest.warns(UserWarning, match=fallback_warning("Trainer")):
@@ -124,13 +124,13 @@ def test_trainer_16_mixed(wandb_offline, accelerator):
     check_mixed(run, *expected)
     # the command line, as W&B recorded it, shows what was asked for
     assert command_line(run) == ["--precision", "16-mixed"]
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(FABRIC)
     fabric = namespace["fabric"]
-    assert fabric.device.type == TORCH_DEVICE[accelerator]
+    assert fabric.device.type == torch_device
     run = wandb_offline.run()
     assert run.project == "lightning-precision"
     assert run.config == {"precision": "bf16-mixed"}
@@ -146,7 +146,7 @@ def test_fabric(wandb_offline, accelerator):
     assert {p.dtype for p in namespace["model"].parameters()} == {torch.float32}
 
 
-def test_fabric_lt_precision(wandb_offline, accelerator, monkeypatch):
+def test_fabric_lt_precision(wandb_offline, accelerator, torch_device, monkeypatch):
     """LT_PRECISION in the environment wins over precision= in the code."""
     monkeypatch.setenv("LT_PRECISION", "32-true")
     namespace = wandb_offline.run_script(FABRIC)
@@ -159,10 +159,10 @@ def test_fabric_lt_precision(wandb_offline, accelerator, monkeypatch):
     assert run.column("trainer/global_step") == [8, 16, 24]
     assert not holds_only(run.column("max_abs_logit"), torch.bfloat16)
     assert run.column("loss_scale") == [1.0] * 3
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
 
 
-def test_fabric_16_mixed(wandb_offline, accelerator):
+def test_fabric_16_mixed(wandb_offline, accelerator, torch_device):
     """The GPU case: float16 with a loss scale. On a CPU, Fabric warns and uses bf16."""
     if accelerator == "cpu":
         with pytest.warns(UserWarning, match=fallback_warning("Fabric")):
@@ -174,4 +174,4 @@ def test_fabric_16_mixed(wandb_offline, accelerator):
     run = wandb_offline.run()
     check_mixed(run, *expected)
     assert command_line(run) == ["--precision", "16-mixed"]
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device

@@ -5,7 +5,7 @@ import math
 import re
 from pathlib import Path
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 
@@ -42,10 +42,10 @@ def check_simple_report(text: str, profiler, header: str) -> dict[str, tuple[str
     return rows
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "profiling_trainer.py")
     trainer, profiler = namespace["trainer"], namespace["profiler"]
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
     run = wandb_offline.run()
     assert run.project == "lightning-profiling"
     # dirpath/<stage>-<filename>.txt, saved under its own name (base_path=dirpath)
@@ -68,7 +68,7 @@ def test_trainer(wandb_offline, accelerator):
     assert written.read_text().count("FIT Profiler Report") == 2
 
 
-def test_trainer_advanced(wandb_offline, accelerator):
+def test_trainer_advanced(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(
         HERE / "profiling_trainer.py", "--profiler", "advanced"
     )
@@ -85,12 +85,12 @@ def test_trainer_advanced(wandb_offline, accelerator):
         "[Strategy]SingleDeviceStrategy.training_step",
     } <= set(actions)
     assert "function calls" in text and "cumulative" in text
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "profiling_fabric.py")
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
     run = wandb_offline.run()
     written = Path(f"profiler/{run.run_id}/report.txt")
     rows = check_simple_report(

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 
@@ -22,10 +22,10 @@ def check_trainer_run(run: RecordedRun) -> None:
     assert run.column("train_loss")[-1] < run.column("train_loss")[0]
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "quickstart_trainer.py")
     check_trainer_run(wandb_offline.run())
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
 def check_fabric_run(run: RecordedRun) -> None:
@@ -46,7 +46,7 @@ def check_fabric_run(run: RecordedRun) -> None:
     }
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "quickstart_fabric.py")
     check_fabric_run(wandb_offline.run())
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device

@@ -7,7 +7,7 @@ import pytest
 import wandb
 from wandb.errors import UsageError
 
-from tested_docs import TORCH_DEVICE, RecordedRun, wandb_digest
+from tested_docs import RecordedRun, wandb_digest
 
 HERE = Path(__file__).parent
 
@@ -35,10 +35,10 @@ def check_linked_artifact(run: RecordedRun, checkpoint: str | Path) -> None:
     assert logged.file("model.ckpt").digest == wandb_digest(checkpoint)
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace, run = run_offline(wandb_offline, "registry_trainer.py")
     trainer = namespace["trainer"]
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
     assert "linked" not in namespace
     best = trainer.checkpoint_callback.best_model_path
     # log_model=True logged the best checkpoint when fit ended, then the link logged it
@@ -63,8 +63,8 @@ def test_trainer(wandb_offline, accelerator):
     assert wandb_offline.runs()[-1].artifacts == []
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace, run = run_offline(wandb_offline, "registry_fabric.py")
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
     assert [a.name for a in run.artifacts] == [f"model-{run.run_id}"]
     check_linked_artifact(run, Path("model.ckpt"))

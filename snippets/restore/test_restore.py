@@ -7,7 +7,7 @@ import torch
 import wandb
 from wandb.errors import UsageError
 
-from tested_docs import TORCH_DEVICE, RecordedRun, wandb_digest
+from tested_docs import RecordedRun, wandb_digest
 
 HERE = Path(__file__).parent
 
@@ -50,9 +50,9 @@ def check_online_only(run: RecordedRun, namespace: dict) -> None:
     wandb.finish()
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "restore_trainer.py")
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
     run = wandb_offline.run()
     assert run.exit_code == 0
     assert run.project == "lightning-checkpoints"
@@ -83,9 +83,9 @@ def test_trainer(wandb_offline, accelerator):
     assert restore_run.job_type == "restore" and restore_run.artifacts == []
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "restore_fabric.py")
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
     run = wandb_offline.run()
     assert run.exit_code == 0
     assert run.project == "lightning-checkpoints"
@@ -97,7 +97,7 @@ def test_fabric(wandb_offline, accelerator):
 
     trained, restored = namespace["model"], namespace["restored"]
     assert restored is not trained and not restored.training
-    assert restored.device.type == TORCH_DEVICE[accelerator]
+    assert restored.device.type == torch_device
     assert same_weights(restored, trained)
     # the optimizer's state came back too: Adam's step count after 3 epochs of 24 batches
     optimizer_state = namespace["restored_optimizer"].state_dict()["state"]

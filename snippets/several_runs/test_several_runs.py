@@ -9,7 +9,7 @@ import lightning as L
 import pytest
 import wandb
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 # 1,797 images in 3 folds: 1,198 to train on (19 batches of 64 an epoch), 599 to validate
@@ -64,17 +64,17 @@ def check_kfold(runs: list[RecordedRun], namespace: dict, steps: list[int]) -> N
     assert sorted(seen) == list(range(len(dataset)))
 
 
-def test_kfold_trainer(wandb_offline, accelerator):
+def test_kfold_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "kfold_trainer.py")
     # the Trainer counts steps from 0: the last of epoch 0 is 18, of epoch 1 is 37
     runs = wandb_offline.runs()
     check_kfold(runs, namespace, [9, 18, 19, 29, 37])
     for run in runs:
         assert checkpoints(run) == ["epoch=1-step=38.ckpt"]
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
-def test_kfold_fabric(wandb_offline, accelerator, monkeypatch):
+def test_kfold_fabric(wandb_offline, accelerator, torch_device, monkeypatch):
     devices = []
     setup = L.Fabric.setup
 
@@ -90,7 +90,7 @@ def test_kfold_fabric(wandb_offline, accelerator, monkeypatch):
     for run in runs:
         assert run.config["epochs"] == 2
         assert run.column("epoch") == [0, 1]
-    assert devices == [TORCH_DEVICE[accelerator]] * 3
+    assert devices == [torch_device] * 3
 
 
 def check_lr_run(run: RecordedRun, lr: float) -> None:
@@ -107,7 +107,7 @@ def check_lr_run(run: RecordedRun, lr: float) -> None:
     assert checkpoints(run) == ["epoch=1-step=48.ckpt"]
 
 
-def test_configs(wandb_offline, accelerator):
+def test_configs(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "configs_trainer.py")
     runs = wandb_offline.runs()
     assert len(runs) == 2, "one run per learning rate"
@@ -116,10 +116,10 @@ def test_configs(wandb_offline, accelerator):
     # chance is 0.1; after two epochs the larger step size is ahead
     assert runs[0].summary["val_accuracy"] > 0.85
     assert 0.5 < runs[1].summary["val_accuracy"] < runs[0].summary["val_accuracy"]
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
-def test_without_finish(wandb_offline, accelerator):
+def test_without_finish(wandb_offline, accelerator, torch_device):
     with (
         pytest.warns(UserWarning, match=f"^{re.escape(RUN_IN_PROGRESS)}$"),
         pytest.warns(
@@ -146,4 +146,4 @@ def test_without_finish(wandb_offline, accelerator):
     assert run.summary["val_accuracy"] == run.column("val_accuracy")[-1]
     # and both fits wrote their checkpoints into the one run's folder
     assert checkpoints(run) == ["epoch=1-step=48-v1.ckpt", "epoch=1-step=48.ckpt"]
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device

@@ -4,15 +4,11 @@ worked out here batch by batch from the rules the page states, not read from Lig
 
 from pathlib import Path
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 # 1,500 training digits in batches of 64
 BATCHES = 24
-
-
-def steps_of(run: RecordedRun, key: str) -> list[int]:
-    return [row["trainer/global_step"] for row in run.rows_with(key)]
 
 
 def trainer_steps(
@@ -43,19 +39,19 @@ def check_w_and_b_step(run: RecordedRun) -> None:
     assert run.metrics["*"].step_metric == "trainer/global_step"
 
 
-def test_accumulation(wandb_offline, accelerator):
+def test_accumulation(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "steps_trainer.py")
     run = wandb_offline.run()
     assert run.exit_code == 0
     assert run.project == "lightning-steps"
     train, val, total = trainer_steps(epochs=2, accumulate=4, log_every=2, val_every=12)
     assert (train, val, total) == ([1, 3, 5, 7, 9, 11], [2, 5, 8, 11], 12)
-    assert steps_of(run, "train_loss") == train
-    assert steps_of(run, "val_accuracy") == val
+    assert run.steps("train_loss") == train
+    assert run.steps("val_accuracy") == val
     trainer = namespace["trainer"]
     assert trainer.global_step == total == 2 * BATCHES // 4
     check_w_and_b_step(run)
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
 
 
 def test_accumulation_rule_without_accumulation():
@@ -66,7 +62,7 @@ def test_accumulation_rule_without_accumulation():
     assert (train, val, total) == ([9, 19, 29, 39], [23, 47], 48)
 
 
-def test_manual_optimization(wandb_offline, accelerator):
+def test_manual_optimization(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "steps_manual_trainer.py")
     run = wandb_offline.run()
     assert run.exit_code == 0
@@ -74,29 +70,27 @@ def test_manual_optimization(wandb_offline, accelerator):
     train, val, batches = trainer_steps(
         epochs=2, accumulate=1, log_every=4, val_every=24
     )
-    assert steps_of(run, "train_loss") == train == list(range(3, 48, 4))
-    assert steps_of(run, "val_accuracy") == val == [23, 47]
+    assert run.steps("train_loss") == train == list(range(3, 48, 4))
+    assert run.steps("val_accuracy") == val == [23, 47]
     # trainer.global_step counts the steps of both optimizers: twice the x-axis
     rows = run.rows_with("optimizer_steps")
     assert [row["optimizer_steps"] for row in rows] == [2 * s for s in train]
     assert namespace["trainer"].global_step == 2 * batches == 96
     check_w_and_b_step(run)
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "steps_fabric.py")
     run = wandb_offline.run()
     assert run.exit_code == 0
     # the step passed to log_dict: optimizer steps taken, this one included
     steps_per_epoch = -(-BATCHES // 4)
-    assert steps_of(run, "train_loss") == [2, 4, 6, 8, 10, 12]
+    assert run.steps("train_loss") == [2, 4, 6, 8, 10, 12]
     assert (
-        steps_of(run, "val_accuracy")
-        == [steps_per_epoch, 2 * steps_per_epoch]
-        == [6, 12]
+        run.steps("val_accuracy") == [steps_per_epoch, 2 * steps_per_epoch] == [6, 12]
     )
     assert namespace["step"] == 12
     check_w_and_b_step(run)
     assert run.column("val_accuracy")[-1] > 0.8
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device

@@ -10,7 +10,7 @@ import wandb
 from lightning.pytorch.loggers import WandbLogger
 from torch import nn
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 from tested_docs.workarounds import first_watch_in_this_process
 
 HERE = Path(__file__).parent
@@ -35,7 +35,7 @@ def histogram_keys(run: RecordedRun, kind: str) -> set[str]:
 
 def histogram_steps(run: RecordedRun, key: str) -> list[int]:
     """The trainer/global_step of each row holding the histogram `key`."""
-    return [row["trainer/global_step"] for row in run.rows_with(f"{key}._type")]
+    return run.steps(f"{key}._type")
 
 
 def check_watched(run: RecordedRun, layers: list[str]) -> None:
@@ -86,16 +86,16 @@ def check_fabric_run(run: RecordedRun) -> None:
     assert "val_accuracy" in run.rows_with("parameters/0.weight._type")[-1]
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "watch_trainer.py")
     check_trainer_run(wandb_offline.run())
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "watch_fabric.py")
     check_fabric_run(wandb_offline.run())
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
 
 
 def test_the_quickstart_model_in_a_second_watch(wandb_offline):

@@ -16,7 +16,7 @@ import wandb
 from lightning.pytorch.loggers import WandbLogger as TrainerWandbLogger
 from wandb.integration.lightning.fabric import WandbLogger as FabricWandbLogger
 
-from tested_docs import TORCH_DEVICE, RecordedRun, read_runs, wandb_digest
+from tested_docs import RecordedRun, read_runs, wandb_digest
 from tested_docs.snippets import shell_commands
 
 HERE = Path(__file__).parent
@@ -42,7 +42,7 @@ def check_staged_checkpoint(run: RecordedRun, checkpoint: Path, data_dir: Path) 
     assert entry.digest == wandb_digest(checkpoint)
 
 
-def test_trainer(wandb_offline, accelerator, monkeypatch, capsys):
+def test_trainer(wandb_offline, accelerator, torch_device, monkeypatch, capsys):
     """`python where_trainer.py` from a working folder, with WANDB_DIR exported elsewhere."""
     root = wandb_offline.root
     work, wandb_dir = root / "work", root / "exported-wandb-dir"
@@ -90,11 +90,11 @@ def test_trainer(wandb_offline, accelerator, monkeypatch, capsys):
     assert list((root / "cache" / "wandb" / "logs").glob("core-debug-*.log"))
     assert not list((root / "artifacts").iterdir())
     trainer = namespace["trainer"]
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
     check_default_root_dir(namespace, root, wandb_dir)
 
 
-def test_fabric(wandb_offline, accelerator, capsys):
+def test_fabric(wandb_offline, accelerator, torch_device, capsys):
     """`python where_fabric.py`: the same layout, with the checkpoint path built by hand."""
     root = wandb_offline.root
     namespace = wandb_offline.run_script(HERE / "where_fabric.py")
@@ -114,7 +114,7 @@ def test_fabric(wandb_offline, accelerator, capsys):
     assert (root / printed(out, "checkpoint:")[0]).resolve() == checkpoint
     check_staged_checkpoint(run, checkpoint, root / "data")
     assert run.artifacts[0].aliases == ("latest",)
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
 
 
 @pytest.mark.parametrize("logger_class", [TrainerWandbLogger, FabricWandbLogger])

@@ -11,11 +11,7 @@ from tested_docs.runs import (
     wandb_digest,
 )
 
-TORCH_DEVICE = {"cpu": "cpu", "gpu": "cuda"}
-"""The torch device type a run lands on, for each case of the `accelerator` fixture."""
-
 __all__ = [
-    "TORCH_DEVICE",
     "Artifact",
     "ArtifactFile",
     "MetricDefinition",

@@ -115,6 +115,11 @@ class RecordedRun:
     def rows_with(self, key: str) -> list[dict[str, Any]]:
         return [row for row in self.history if key in row]
 
+    def steps(self, key: str) -> list[Any]:
+        """The `trainer/global_step` of each history row that holds `key`: when it was logged
+        (the x-axis Lightning's `WandbLogger` defines)."""
+        return [row["trainer/global_step"] for row in self.rows_with(key)]
+
     def artifact_versions(self, name: str) -> list[Artifact]:
         return [a for a in self.artifacts if a.name == name]
 

@@ -15,7 +15,7 @@ from sklearn.datasets import load_digits
 from wandb.errors import UsageError
 
 from snippets.guides.any_library import tinytrain
-from tested_docs import TORCH_DEVICE, RecordedRun, wandb_digest
+from tested_docs import RecordedRun, wandb_digest
 from tested_docs.workarounds import PARAM_FILE_LEFT_OPEN, as_a_sweep_trial
 
 HERE = Path(__file__).parent
@@ -135,7 +135,7 @@ def check_run(run: RecordedRun, root: Path) -> None:
     check_artifacts(run, root)
 
 
-def test_demo_logs_to_wandb(wandb_offline, accelerator, monkeypatch):
+def test_demo_logs_to_wandb(wandb_offline, accelerator, torch_device, monkeypatch):
     if accelerator == "cpu":  # a machine without CUDA
         monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     namespace = wandb_offline.run_script(HERE / "tinytrain.py")
@@ -144,7 +144,7 @@ def test_demo_logs_to_wandb(wandb_offline, accelerator, monkeypatch):
     result = namespace["result"]
     assert result["val/accuracy"] == pytest.approx(run.summary["val/accuracy"])
     assert result["best/val/accuracy"] == pytest.approx(max(run.column("val/accuracy")))
-    assert namespace["trainer"].device == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].device == torch_device
 
 
 def test_run_starts_first(wandb_offline):

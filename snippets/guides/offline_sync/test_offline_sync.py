@@ -16,7 +16,7 @@ import torch
 import wandb
 from lightning.pytorch.loggers import WandbLogger
 
-from tested_docs import TORCH_DEVICE, RecordedRun, wandb_digest
+from tested_docs import RecordedRun, wandb_digest
 
 HERE = Path(__file__).parent
 
@@ -62,7 +62,9 @@ def check_best_is_synced_and_loaded(
         assert torch.equal(value.cpu(), state["state_dict"][key].cpu())
 
 
-def test_offline_run_on_disk(wandb_offline, accelerator, capsys, monkeypatch):
+def test_offline_run_on_disk(
+    wandb_offline, accelerator, torch_device, capsys, monkeypatch
+):
     # A job that starts in its own folder: the run still goes to WANDB_DIR.
     job = wandb_offline.root / "job"
     job.mkdir()
@@ -75,7 +77,7 @@ def test_offline_run_on_disk(wandb_offline, accelerator, capsys, monkeypatch):
     assert not (job / "wandb").exists()
     assert f"wandb sync {run_dir}" in capsys.readouterr().out
     trainer = namespace["trainer"]
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
     check_best_is_synced_and_loaded(namespace, run, job)
 
 

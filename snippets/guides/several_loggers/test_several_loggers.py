@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from lightning.fabric.loggers import CSVLogger
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 
 HERE = Path(__file__).parent
 
@@ -67,7 +67,7 @@ def check_fabric_run(run: RecordedRun, csv_file: Path) -> None:
     assert run.summary["val_accuracy"] > 0.8
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "several_loggers_trainer.py")
     csv_file = Path(namespace["csv_file"])
     assert csv_file.resolve() == (
@@ -75,18 +75,18 @@ def test_trainer(wandb_offline, accelerator):
     )
     check_trainer_run(wandb_offline.run(), csv_file)
     trainer = namespace["trainer"]
-    assert trainer.strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert trainer.strategy.root_device.type == torch_device
     assert trainer.logger is namespace["wandb_logger"]
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "several_loggers_fabric.py")
     csv_file = Path(namespace["csv_logger"].log_dir) / "metrics.csv"
     assert csv_file.resolve() == (
         wandb_offline.root / "logs" / "digits-fabric" / "version_0" / "metrics.csv"
     )
     check_fabric_run(wandb_offline.run(), csv_file)
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
 
 
 def test_fabric_csv_logger_pitfalls(tmp_path):

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from wandb.errors import UsageError
 
-from tested_docs import TORCH_DEVICE, RecordedRun
+from tested_docs import RecordedRun
 from tested_docs.snippets import shell_commands
 from tested_docs.workarounds import PARAM_FILE_LEFT_OPEN, as_a_sweep_trial
 
@@ -75,12 +75,8 @@ def trained(monkeypatch):
 def check_trial(run: RecordedRun, script: str) -> None:
     assert run.exit_code == 0
     assert run.project == "lightning-sweeps"
-    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == (
-        TRAIN_LOSS_STEPS[script]
-    )
-    assert [r["trainer/global_step"] for r in run.rows_with("val_accuracy")] == (
-        VAL_STEPS[script]
-    )
+    assert run.steps("train_loss") == (TRAIN_LOSS_STEPS[script])
+    assert run.steps("val_accuracy") == (VAL_STEPS[script])
     assert run.column("epoch")[-1] == 1
     steps = run.column("trainer/global_step")
     assert steps == sorted(steps)
@@ -90,7 +86,9 @@ def check_trial(run: RecordedRun, script: str) -> None:
 
 
 @SCRIPTS
-def test_walks_the_grid_offline(wandb_offline, accelerator, trained, script):
+def test_walks_the_grid_offline(
+    wandb_offline, accelerator, torch_device, trained, script
+):
     wandb_offline.run_script(HERE / script)
     runs = wandb_offline.runs()
     grid = yaml_grid()
@@ -98,7 +96,7 @@ def test_walks_the_grid_offline(wandb_offline, accelerator, trained, script):
     # one run per point, in order, and each trial trained exactly its point
     assert [run.config for run in runs] == grid
     assert [values for _, values in trained] == grid
-    assert {device for device, _ in trained} == {TORCH_DEVICE[accelerator]}
+    assert {device for device, _ in trained} == {torch_device}
     for run in runs:
         check_trial(run, script)
     # the metric the sweep ranks by tells the trials apart, and the best one learned

@@ -15,7 +15,7 @@ from snippets.guides.testing_your_logging.wandb_testing import (  # the reader's
     read_wandb_run,
     wandb_dir,  # noqa: F401
 )
-from tested_docs import TORCH_DEVICE, read_run
+from tested_docs import read_run
 
 HERE = Path(__file__).parent
 READER_FILES = {  # snippet file -> the name the page tells readers to save it as
@@ -96,7 +96,7 @@ def test_example_test_in_process(wandb_dir, reader_modules, tmp_path):  # noqa: 
     assert theirs["summary"] == ours.summary and "val_accuracy" in ours.summary
 
 
-def test_my_training(wandb_offline, accelerator, monkeypatch):
+def test_my_training(wandb_offline, accelerator, torch_device, monkeypatch):
     devices = []
     fit = L.Trainer.fit
 
@@ -107,17 +107,15 @@ def test_my_training(wandb_offline, accelerator, monkeypatch):
     monkeypatch.setattr(L.Trainer, "fit", spy)
     wandb_offline.run_script(HERE / "my_training.py")
     run = wandb_offline.run()
-    assert devices == [TORCH_DEVICE[accelerator]]
+    assert devices == [torch_device]
     assert run.exit_code == 0
     assert run.project == "my-project"
     assert run.config == {"hidden": 64, "lr": 0.01}
     # 3 epochs of 24 steps: val_accuracy each epoch, train_loss every 10 steps
-    assert [r["trainer/global_step"] for r in run.rows_with("val_accuracy")] == [
+    assert run.steps("val_accuracy") == [
         23,
         47,
         71,
     ]
-    assert [r["trainer/global_step"] for r in run.rows_with("train_loss")] == list(
-        range(9, 72, 10)
-    )
+    assert run.steps("train_loss") == list(range(9, 72, 10))
     assert run.summary["val_accuracy"] > 0.8

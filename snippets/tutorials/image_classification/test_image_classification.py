@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tested_docs import TORCH_DEVICE, RecordedRun, wandb_digest
+from tested_docs import RecordedRun, wandb_digest
 
 HERE = Path(__file__).parent
 TEST_ACCURACY_FLOOR = 0.85  # stated on the page; guessing scores 0.1
@@ -111,10 +111,6 @@ def check_common(run: RecordedRun) -> int:
     return epochs_run
 
 
-def steps_of(run: RecordedRun, key: str) -> list[int]:
-    return [row["trainer/global_step"] for row in run.rows_with(key)]
-
-
 def check_trainer_run(run: RecordedRun) -> None:
     epochs_run = check_common(run)
     assert run.config == {
@@ -126,13 +122,11 @@ def check_trainer_run(run: RecordedRun) -> None:
         "max_epochs": MAX_EPOCHS,
     }
     # log_every_n_steps=5: train_loss at every 5th batch (global steps 4, 9, 14, ...)
-    assert steps_of(run, "train_loss") == list(
-        range(4, STEPS_PER_EPOCH * epochs_run, 5)
-    )
+    assert run.steps("train_loss") == list(range(4, STEPS_PER_EPOCH * epochs_run, 5))
     # epoch-level metrics at the last step of each epoch
     last_steps = [STEPS_PER_EPOCH * (epoch + 1) - 1 for epoch in range(epochs_run)]
-    assert steps_of(run, "val_loss") == last_steps
-    assert steps_of(run, "train_accuracy") == last_steps
+    assert run.steps("val_loss") == last_steps
+    assert run.steps("train_accuracy") == last_steps
     train_accuracy = run.column("train_accuracy")
     assert train_accuracy[-1] > train_accuracy[0]
     best = run.alias_holder(f"model-{run.run_id}", "best")
@@ -154,10 +148,10 @@ def check_fabric_run(run: RecordedRun) -> None:
         "min_delta": 0.02,
     }
     # train_loss every 5 steps; validation after the last step of each epoch
-    assert steps_of(run, "train_loss") == list(
+    assert run.steps("train_loss") == list(
         range(5, STEPS_PER_EPOCH * epochs_run + 1, 5)
     )
-    assert steps_of(run, "val_loss") == [
+    assert run.steps("val_loss") == [
         STEPS_PER_EPOCH * (epoch + 1) for epoch in range(epochs_run)
     ]
     best = run.alias_holder(f"model-{run.run_id}", "best")
@@ -168,7 +162,7 @@ def check_fabric_run(run: RecordedRun) -> None:
     check_checkpoints(run, Path("checkpoints") / "best.ckpt")
 
 
-def test_trainer(wandb_offline, accelerator):
+def test_trainer(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "image_classification_trainer.py")
     run = wandb_offline.run()
     check_trainer_run(run)
@@ -176,12 +170,12 @@ def test_trainer(wandb_offline, accelerator):
     # as the page says: test(ckpt_path="best") restored the callback's state from the
     # checkpoint, so stopped_epoch must be read before it
     assert namespace["early_stopping"].stopped_epoch == 0
-    assert namespace["trainer"].strategy.root_device.type == TORCH_DEVICE[accelerator]
+    assert namespace["trainer"].strategy.root_device.type == torch_device
 
 
-def test_fabric(wandb_offline, accelerator):
+def test_fabric(wandb_offline, accelerator, torch_device):
     namespace = wandb_offline.run_script(HERE / "image_classification_fabric.py")
     run = wandb_offline.run()
     check_fabric_run(run)
     assert namespace["stopped_epoch"] == run.summary["stopped_epoch"]
-    assert namespace["fabric"].device.type == TORCH_DEVICE[accelerator]
+    assert namespace["fabric"].device.type == torch_device
