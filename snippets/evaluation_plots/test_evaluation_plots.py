@@ -1,6 +1,7 @@
 """The Evaluation plots page: the plots' tables, and the boxes and masks on the images,
 read back from the run's files and checked against the trained model's own predictions."""
 
+import itertools
 import json
 from pathlib import Path
 
@@ -200,7 +201,10 @@ def test_trainer(wandb_offline, accelerator, torch_device):
     # history's trainer/global_step goes back by one after each plot row (24, then 23),
     # yet W&B drops nothing: every validation epoch has its plots and its val_accuracy.
     steps = run.column("trainer/global_step")
-    assert [(a, b) for a, b in zip(steps, steps[1:]) if b < a] == [(24, 23), (48, 47)]
+    assert [(a, b) for a, b in itertools.pairwise(steps) if b < a] == [
+        (24, 23),
+        (48, 47),
+    ]
     assert run.column("val_accuracy")[-1] > 0.8
     x, y, probs = final_predictions(namespace, torch_device, namespace["model"].net)
     check_plots(run, [24, 48], x, y, probs)
