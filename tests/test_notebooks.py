@@ -215,3 +215,22 @@ def test_a_script_whose_notebook_would_read_the_kernels_argv_is_named(
     problems = kernel_argv_problems(tmp_path)
     assert [p.path for p in problems] == [script]
     assert named in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("script", "needed"),
+    [
+        ("snippets/audio_video_3d/audio_video_3d_trainer.py", {"soundfile", "moviepy", "imageio"}),
+        ("snippets/audio_video_3d/audio_video_3d_fabric.py", {"soundfile", "moviepy", "imageio"}),
+        ("snippets/media/media_trainer.py", {"soundfile", "pillow", "pandas"}),
+    ],
+)
+def test_the_install_cell_names_what_wandb_needs_for_the_media_a_script_logs(script, needed):
+    """wandb imports soundfile (Audio) and moviepy/imageio (Video) only when they are used: a
+    notebook that installed only what its script imports would stop at the first clip."""
+    from tested_docs.notebooks import requirements
+
+    assert needed <= set(requirements(ROOT / script))
+    assert not {"moviepy", "imageio"} & set(
+        requirements(ROOT / "snippets/quickstart/quickstart_trainer.py")
+    )

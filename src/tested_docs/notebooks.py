@@ -35,6 +35,14 @@ PIP_NAMES = {
     "yaml": "pyyaml",
 }
 """What `%pip install` gets for each module a script imports (torch and numpy come with them)."""
+USED_THROUGH_WANDB = {
+    "Audio": ("soundfile",),
+    "log_audio": ("soundfile",),
+    "Video": ("moviepy", "imageio"),
+    "log_video": ("moviepy", "imageio"),
+}
+"""What wandb imports only when a script uses these names: `wandb.Audio` writes WAV files with
+soundfile, `wandb.Video` encodes with moviepy and imageio (wandb's `media` extra)."""
 
 MODE_CELL = """\
 import os
@@ -302,8 +310,12 @@ def requirements(script: Path) -> list[str]:
             modules.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             modules.add(node.module.split(".")[0])
+    used = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
     # wandb always: the notebook's last cell closes the run with it.
     named = {PIP_NAMES[m] for m in modules if m in PIP_NAMES and m not in sys.stdlib_module_names}
+    named.update(
+        pip for name in used & USED_THROUGH_WANDB.keys() for pip in USED_THROUGH_WANDB[name]
+    )
     return sorted(named | {"wandb"})
 
 
