@@ -38,7 +38,9 @@ def digits_loaders() -> tuple[DataLoader, DataLoader]:
 
 
 # --8<-- [start:model]
-class DigitsClassifier(L.LightningModule):
+class StepLRClassifier(L.LightningModule):
+    """The Quickstart's model, with AdamW and a rate halved after every epoch."""
+
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
         self.save_hyperparameters()  # hidden and lr land in the W&B run's config
@@ -57,17 +59,8 @@ class DigitsClassifier(L.LightningModule):
         preds = self.net(x).argmax(dim=1)
         self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
 
-    def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
-
-
-# --8<-- [end:model]
-
-
-# --8<-- [start:scheduled_model]
-class StepLRClassifier(DigitsClassifier):
-    """The Quickstart's model, with AdamW and a rate halved after every epoch."""
-
+    # --8<-- [end:model]
+    # --8<-- [start:scheduled_model]
     def configure_optimizers(self):
         optimizer = torch.optim.AdamW(self.parameters(), lr=self.hparams.lr)
         # No "interval": Lightning steps it once per epoch, the default.

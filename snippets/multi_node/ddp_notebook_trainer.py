@@ -36,8 +36,10 @@ def digits_loaders() -> tuple[DataLoader, DataLoader]:
 # --8<-- [end:data]
 
 
-# --8<-- [start:quickstart_model]
-class DigitsClassifier(L.LightningModule):
+# --8<-- [start:model_setup]
+class SyncedDigitsClassifier(L.LightningModule):
+    """The Quickstart's classifier, its validation metrics averaged over all ranks."""
+
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
         self.save_hyperparameters()  # hidden and lr land in the W&B run's config
@@ -51,22 +53,11 @@ class DigitsClassifier(L.LightningModule):
         self.log("train_loss", loss)
         return loss
 
-    def validation_step(self, batch, batch_idx):
-        x, y = batch
-        preds = self.net(x).argmax(dim=1)
-        self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
-
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
-
-# --8<-- [end:quickstart_model]
-
-
-# --8<-- [start:model]
-class SyncedDigitsClassifier(DigitsClassifier):
-    """The Quickstart's classifier, its validation metrics averaged over all ranks."""
-
+    # --8<-- [end:model_setup]
+    # --8<-- [start:model]
     def validation_step(self, batch, batch_idx):
         # Each rank, on each node, scores its own share of the validation set.
         x, y = batch

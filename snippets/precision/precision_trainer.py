@@ -40,19 +40,15 @@ def digits_loaders() -> tuple[DataLoader, DataLoader]:
 
 
 # --8<-- [start:model]
-class DigitsClassifier(L.LightningModule):
+class PrecisionClassifier(L.LightningModule):
+    """The Quickstart's model, logging what mixed precision changes."""
+
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
         super().__init__()
         self.save_hyperparameters()  # hidden and lr land in the W&B run's config
         self.net = nn.Sequential(
             nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
         )
-
-    def training_step(self, batch, batch_idx):
-        x, y = batch
-        loss = nn.functional.cross_entropy(self.net(x), y)
-        self.log("train_loss", loss)
-        return loss
 
     def validation_step(self, batch, batch_idx):
         x, y = batch
@@ -62,14 +58,8 @@ class DigitsClassifier(L.LightningModule):
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
-
-# --8<-- [end:model]
-
-
-# --8<-- [start:precision_model]
-class PrecisionClassifier(DigitsClassifier):
-    """The Quickstart's model, logging what mixed precision changes."""
-
+    # --8<-- [end:model]
+    # --8<-- [start:precision_model]
     def training_step(self, batch, batch_idx):
         x, y = batch
         # Under autocast, Linear layers compute in bfloat16 ("bf16-mixed")

@@ -37,38 +37,22 @@ def digits_loaders() -> tuple[DataLoader, DataLoader]:
 
 
 # --8<-- [start:model]
-class DigitsClassifier(L.LightningModule):
-    def __init__(self, hidden: int = 64, lr: float = 1e-2):
-        super().__init__()
-        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
-        self.net = nn.Sequential(
-            nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
-        )
-
-    def training_step(self, batch, batch_idx):
-        x, y = batch
-        loss = nn.functional.cross_entropy(self.net(x), y)
-        self.log("train_loss", loss)
-        return loss
+class TwoOptimizerClassifier(L.LightningModule):
+    """The Quickstart's model, optimized by hand: one optimizer per layer."""
 
     def validation_step(self, batch, batch_idx):
         x, y = batch
         preds = self.net(x).argmax(dim=1)
         self.log("val_accuracy", accuracy(preds, y, task="multiclass", num_classes=10))
 
-    def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
-
-
-# --8<-- [end:model]
-
-
-# --8<-- [start:manual_model]
-class TwoOptimizerClassifier(DigitsClassifier):
-    """The Quickstart's model, optimized by hand: one optimizer per layer."""
-
+    # --8<-- [end:model]
+    # --8<-- [start:manual_model]
     def __init__(self, hidden: int = 64, lr: float = 1e-2):
-        super().__init__(hidden, lr)
+        super().__init__()
+        self.save_hyperparameters()  # hidden and lr land in the W&B run's config
+        self.net = nn.Sequential(
+            nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
+        )
         self.automatic_optimization = False
 
     def training_step(self, batch, batch_idx):
