@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-import gzip
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from mkdocs.exceptions import Abort
 
-from strict_build import build_site
+from strict_build import build_site, differences
 from tested_docs import highlight_cache, parallel_languages
 from tested_docs.pages import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def differences(one: Path, other: Path) -> list[str]:
-    """Files that differ between two built sites; a gzipped file is compared uncompressed (its
-    header holds the build time)."""
-    names = {p.relative_to(one) for p in one.rglob("*") if p.is_file()}
-    names |= {p.relative_to(other) for p in other.rglob("*") if p.is_file()}
-    found = []
-    for name in sorted(names):
-        a, b = one / name, other / name
-        if not a.is_file() or not b.is_file():
-            found.append(f"{name}: only in {'the second' if b.is_file() else 'the first'}")
-            continue
-        read = gzip.decompress if name.suffix == ".gz" else bytes
-        if read(a.read_bytes()) != read(b.read_bytes()):
-            found.append(f"{name}: differs")
-    return found
 
 
 @pytest.mark.timeout(400)
@@ -108,15 +88,7 @@ def small_site(root: Path, japanese_quickstart: str = "# クイックスター�
 
 
 def build(root: Path, out: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml")]
-    return subprocess.run(
-        [*command, "-d", str(out)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-        check=False,
-        timeout=120,
-    )
+    return build_site(root, out, env=env)
 
 
 def test_small_site_parallel_and_sequential_agree_and_the_sitemap_lists_every_language(tmp_path):
