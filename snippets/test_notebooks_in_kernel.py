@@ -107,6 +107,28 @@ EXPECTED_WARNINGS = {
 }
 
 
+TESTED_ON_THEIR_OWN = {
+    "snippets/quickstart/quickstart_trainer.py": "snippets/quickstart/test_quickstart_notebooks.py",
+    "snippets/quickstart/quickstart_fabric.py": "snippets/quickstart/test_quickstart_notebooks.py",
+    "snippets/tutorials/image_classification/image_classification_trainer.py": (
+        "snippets/tutorials/image_classification/test_image_classification_notebooks.py"
+    ),
+    "snippets/tutorials/image_classification/image_classification_fabric.py": (
+        "snippets/tutorials/image_classification/test_image_classification_notebooks.py"
+    ),
+    "snippets/multi_node/ddp_notebook_trainer.py": "snippets/multi_node/test_multi_node.py",
+}
+"""Notebooks a test of their own runs in a kernel and checks with their script's assertions:
+not run a second time here."""
+
+
+def test_notebooks_tested_on_their_own_are_run_there():
+    for script, test in TESTED_ON_THEIR_OWN.items():
+        assert script in linked(), f"{script} is no longer a linked notebook"
+        source = (ROOT / test).read_text(encoding="utf-8")
+        assert "run_notebook(" in source and Path(script).name in source, (script, test)
+
+
 def cases() -> list[Any]:
     return [
         pytest.param(
@@ -117,6 +139,7 @@ def cases() -> list[Any]:
             ],
         )
         for script in sorted(linked())
+        if script not in TESTED_ON_THEIR_OWN
     ]
 
 
